@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * final class OrdersIT {
  *   @Test
  *   void app_role_reads_orders(StrataStack stack) throws SQLException {
- *     try (Connection c = stack.env().pooled().connect()) { ... }
+ *     try (Connection c = stack.connect(stack.env().pooled())) { ... }
  *   }
  * }
  * }</pre>
