@@ -3,8 +3,8 @@ package dev.strata.core;
 import java.util.Objects;
 
 /**
- * The one exception family of Strata. Its message says what happened, with the state that
- * explains it; {@link #fix()} says what to do about it.
+ * The one exception family of Strata. Its message says what happened, with the state that explains
+ * it; {@link #fix()} says what to do about it.
  */
 public class StrataException extends RuntimeException {
   private static final long serialVersionUID = 1L;

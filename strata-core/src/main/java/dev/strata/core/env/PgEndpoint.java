@@ -14,7 +14,13 @@ import java.util.Properties;
  * @param caFile the CA that signed the server certificate; {@code null} when TLS is off
  */
 public record PgEndpoint(
-    String host, int port, String database, String user, String password, Path caFile, boolean pooled) {
+    String host,
+    int port,
+    String database,
+    String user,
+    String password,
+    Path caFile,
+    boolean pooled) {
 
   public PgEndpoint {
     Objects.requireNonNull(host, "host");
@@ -24,8 +30,8 @@ public record PgEndpoint(
   }
 
   /**
-   * The libpq URI ({@code postgresql://user:password@host:port/db?...}) that psql, Prisma and
-   * most drivers take as it is. With TLS it carries {@code sslmode=verify-full} and the CA.
+   * The libpq URI ({@code postgresql://user:password@host:port/db?...}) that psql, Prisma and most
+   * drivers take as it is. With TLS it carries {@code sslmode=verify-full} and the CA.
    */
   public String url() {
     StringBuilder url =
@@ -93,6 +99,15 @@ public record PgEndpoint(
 
   @Override
   public String toString() {
-    return "PgEndpoint[" + user + "@" + host + ":" + port + "/" + database + (pooled ? ", pooled" : "") + ", password=<masked>]";
+    return "PgEndpoint["
+        + user
+        + "@"
+        + host
+        + ":"
+        + port
+        + "/"
+        + database
+        + (pooled ? ", pooled" : "")
+        + ", password=<masked>]";
   }
 }

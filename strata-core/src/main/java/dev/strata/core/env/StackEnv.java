@@ -43,6 +43,14 @@ public record StackEnv(
 
   @Override
   public String toString() {
-    return "StackEnv[pooled=" + pooled + ", direct=" + direct + ", readonly=" + readonly + ", redis=" + redis + "]";
+    return "StackEnv[pooled="
+        + pooled
+        + ", direct="
+        + direct
+        + ", readonly="
+        + readonly
+        + ", redis="
+        + redis
+        + "]";
   }
 }

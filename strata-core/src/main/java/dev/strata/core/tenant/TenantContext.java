@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /**
  * Who a unit of work runs for: one tenant, the administrator (every tenant), or nobody. Both
- * libraries read it: strata-jdbc turns it into PostgreSQL settings that Row-Level Security
- * policies check, strata-redis into a key namespace. With {@link #none()} the policies show
- * nothing (they fail closed).
+ * libraries read it: strata-jdbc turns it into PostgreSQL settings that Row-Level Security policies
+ * check, strata-redis into a key namespace. With {@link #none()} the policies show nothing (they
+ * fail closed).
  */
 public final class TenantContext {
   private static final TenantContext NONE = new TenantContext(null, false);
@@ -71,6 +71,8 @@ public final class TenantContext {
 
   @Override
   public String toString() {
-    return admin ? "TenantContext[admin]" : isNone() ? "TenantContext[none]" : "TenantContext[tenant=" + tenantId + "]";
+    return admin
+        ? "TenantContext[admin]"
+        : isNone() ? "TenantContext[none]" : "TenantContext[tenant=" + tenantId + "]";
   }
 }

@@ -1,0 +1,33 @@
+package dev.strata.core.spec;
+
+import java.util.List;
+
+/** The {@code pooler} section: PgBouncer in front of PostgreSQL. */
+public record PoolerSpec(int port, String mode, int defaultPoolSize, int maxClientConn) {
+
+  public static final Key<Integer> PORT =
+      Key.of("port", Types.port(), 6432, "TCP port PgBouncer listens on.");
+  public static final Key<String> MODE =
+      Key.of(
+          "mode",
+          Types.oneOf("transaction", "session", "statement"),
+          "transaction",
+          "Pool mode; transaction mode shares server connections between transactions.");
+  public static final Key<Integer> DEFAULT_POOL_SIZE =
+      Key.of(
+          "default_pool_size",
+          Types.integer(1, 10_000),
+          20,
+          "Server connections per database and role.");
+  public static final Key<Integer> MAX_CLIENT_CONN =
+      Key.of("max_client_conn", Types.integer(1, 100_000), 1000, "Client connections accepted.");
+
+  public static final Section<PoolerSpec> SECTION =
+      new Section<>(
+          "pooler",
+          "PgBouncer connection pooler",
+          List.of(PORT, MODE, DEFAULT_POOL_SIZE, MAX_CLIENT_CONN),
+          v ->
+              new PoolerSpec(
+                  v.get(PORT), v.get(MODE), v.get(DEFAULT_POOL_SIZE), v.get(MAX_CLIENT_CONN)));
+}

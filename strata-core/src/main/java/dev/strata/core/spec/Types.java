@@ -1,0 +1,287 @@
+package dev.strata.core.spec;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** The value types strata.yaml keys are declared with. */
+public final class Types {
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private Types() {}
+
+  /** A whole number from {@code min} to {@code max}. */
+  public static Type<Integer> integer(int min, int max) {
+    return integer(min, max, "an integer from " + min + " to " + max);
+  }
+
+  /** A TCP port; 0 means "pick a free port and remember it". */
+  public static Type<Integer> port() {
+    return integer(0, 65535, "a port from 0 to 65535 (0 picks a free port)");
+  }
+
+  private static Type<Integer> integer(int min, int max, String allowed) {
+    return new Type<>() {
+      @Override
+      public Integer read(Value value) throws BadValue {
+        String text = scalar(value, this);
+        int n;
+        try {
+          n = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+          throw new BadValue(value, "'" + text + "' is not " + allowed);
+        }
+        if (n < min || n > max) {
+          throw new BadValue(value, n + " is out of range: expected " + allowed);
+        }
+        return n;
+      }
+
+      @Override
+      public String allowed() {
+        return allowed;
+      }
+
+      @Override
+      public String render(Integer value) {
+        return value.toString();
+      }
+    };
+  }
+
+  /** {@code true} or {@code false}. */
+  public static Type<Boolean> bool() {
+    return new Type<>() {
+      @Override
+      public Boolean read(Value value) throws BadValue {
+        String text = scalar(value, this);
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+          case "true" -> true;
+          case "false" -> false;
+          default -> throw new BadValue(value, "'" + text + "' is not " + allowed());
+        };
+      }
+
+      @Override
+      public String allowed() {
+        return "true or false";
+      }
+
+      @Override
+      public String render(Boolean value) {
+        return value.toString();
+      }
+    };
+  }
+
+  /** Any text; {@code allowed} describes it for messages. */
+  public static Type<String> string(String allowed) {
+    return new Type<>() {
+      @Override
+      public String read(Value value) throws BadValue {
+        return scalar(value, this);
+      }
+
+      @Override
+      public String allowed() {
+        return allowed;
+      }
+
+      @Override
+      public String render(String value) {
+        return quoteIfNeeded(value);
+      }
+    };
+  }
+
+  /** One of a fixed set of words. */
+  public static Type<String> oneOf(String... choices) {
+    List<String> allowedValues = List.of(choices);
+    String allowed = "one of " + String.join(", ", allowedValues);
+    return new Type<>() {
+      @Override
+      public String read(Value value) throws BadValue {
+        String text = scalar(value, this);
+        if (!allowedValues.contains(text)) {
+          throw new BadValue(value, "'" + text + "' is not " + allowed);
+        }
+        return text;
+      }
+
+      @Override
+      public String allowed() {
+        return allowed;
+      }
+
+      @Override
+      public String render(String value) {
+        return value;
+      }
+    };
+  }
+
+  /** A PostgreSQL identifier as Strata creates them: lower case, digits, underscore, ≤ 63. */
+  public static Type<String> identifier() {
+    String allowed = "a lower-case SQL name (a-z, 0-9, _; not starting with a digit; at most 63)";
+    return new Type<>() {
+      @Override
+      public String read(Value value) throws BadValue {
+        String text = scalar(value, this);
+        if (!IDENTIFIER.matcher(text).matches()) {
+          throw new BadValue(value, "'" + text + "' is not " + allowed);
+        }
+        return text;
+      }
+
+      @Override
+      public String allowed() {
+        return allowed;
+      }
+
+      @Override
+      public String render(String value) {
+        return value;
+      }
+    };
+  }
+
+  /** An amount of memory such as {@code 256mb}, at least {@code min}. */
+  public static Type<DataSize> size(DataSize min) {
+    String allowed = "a size such as 256mb or 2gb, at least " + min;
+    return new Type<>() {
+      @Override
+      public DataSize read(Value value) throws BadValue {
+        String text = scalar(value, this);
+        DataSize size;
+        try {
+          size = DataSize.parse(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+          throw new BadValue(value, "'" + text + "' is not " + allowed);
+        }
+        if (size.compareTo(min) < 0) {
+          throw new BadValue(value, text + " is too small: expected " + allowed);
+        }
+        return size;
+      }
+
+      @Override
+      public String allowed() {
+        return allowed;
+      }
+
+      @Override
+      public String render(DataSize value) {
+        return value.toString();
+      }
+    };
+  }
+
+  /** {@code auto} (empty) or a value of {@code type}. */
+  public static <T> Type<Optional<T>> autoOr(Type<T> type) {
+    return new Type<>() {
+      @Override
+      public Optional<T> read(Value value) throws BadValue {
+        if (value instanceof Value.Scalar s && "auto".equals(s.text())) {
+          return Optional.empty();
+        }
+        return Optional.of(type.read(value));
+      }
+
+      @Override
+      public String allowed() {
+        return "auto or " + type.allowed();
+      }
+
+      @Override
+      public String render(Optional<T> value) {
+        return value.map(type::render).orElse("auto");
+      }
+    };
+  }
+
+  /** A list of values of {@code item}, written {@code [a, b]} or one {@code - a} per line. */
+  public static <T> Type<List<T>> listOf(Type<T> item) {
+    return new Type<>() {
+      @Override
+      public List<T> read(Value value) throws BadValue {
+        if (!(value instanceof Value.Sequence seq)) {
+          throw new BadValue(
+              value, "expected a list of " + item.allowed() + ", found '" + value.text() + "'");
+        }
+        List<T> items = new ArrayList<>();
+        for (Value v : seq.items()) {
+          items.add(item.read(v));
+        }
+        return Collections.unmodifiableList(items);
+      }
+
+      @Override
+      public String allowed() {
+        return "a list of " + item.allowed();
+      }
+
+      @Override
+      public String render(List<T> value) {
+        return value.stream().map(item::render).collect(Collectors.joining(", ", "[", "]"));
+      }
+    };
+  }
+
+  /** A mapping from names to values of {@code item}, in file order. */
+  public static <T> Type<Map<String, T>> mapOf(Type<T> item) {
+    return new Type<>() {
+      @Override
+      public Map<String, T> read(Value value) throws BadValue {
+        if (!(value instanceof Value.Mapping map)) {
+          throw new BadValue(
+              value, "expected a mapping of name: value, found '" + value.text() + "'");
+        }
+        Map<String, T> result = new LinkedHashMap<>();
+        for (Value.Entry e : map.entries()) {
+          result.put(e.key(), item.read(e.value()));
+        }
+        return Collections.unmodifiableMap(result);
+      }
+
+      @Override
+      public String allowed() {
+        return "a mapping of name: " + item.allowed();
+      }
+
+      @Override
+      public String render(Map<String, T> value) {
+        return value.entrySet().stream()
+            .map(e -> e.getKey() + ": " + item.render(e.getValue()))
+            .collect(Collectors.joining(", ", "{", "}"));
+      }
+    };
+  }
+
+  private static String scalar(Value value, Type<?> type) throws BadValue {
+    if (!(value instanceof Value.Scalar s)) {
+      throw new BadValue(value, "expected " + type.allowed() + ", found a " + describe(value));
+    }
+    if (s.text() == null) {
+      throw new BadValue(value, "the value is empty: expected " + type.allowed());
+    }
+    return s.text();
+  }
+
+  private static String describe(Value value) {
+    return value instanceof Value.Sequence ? "list" : "mapping";
+  }
+
+  private static String quoteIfNeeded(String value) {
+    boolean plain =
+        !value.isEmpty()
+            && value.matches("[A-Za-z0-9_./{}@-][A-Za-z0-9_./{}@ :-]*")
+            && !value.contains(": ");
+    return plain ? value : "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+}
