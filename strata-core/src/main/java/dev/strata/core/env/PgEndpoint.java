@@ -34,12 +34,20 @@ public record PgEndpoint(
    * drivers take as it is. With TLS it carries {@code sslmode=verify-full} and the CA.
    */
   public String url() {
-    StringBuilder url =
-        new StringBuilder("postgresql://")
-            .append(encode(user))
-            .append(':')
-            .append(encode(password))
-            .append('@')
+    return uri(true);
+  }
+
+  /** The same URI without the password, for tools that take it from {@code PGPASSWORD}. */
+  public String urlWithoutPassword() {
+    return uri(false);
+  }
+
+  private String uri(boolean withPassword) {
+    StringBuilder url = new StringBuilder("postgresql://").append(encode(user));
+    if (withPassword) {
+      url.append(':').append(encode(password));
+    }
+    url.append('@')
             .append(host)
             .append(':')
             .append(port)

@@ -1,0 +1,127 @@
+package dev.strata.ops.process;
+
+import com.sun.security.auth.module.UnixSystem;
+import dev.strata.core.StrataException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the machine's server binaries. A missing Debian package is installed with apt when Strata
+ * runs as root; otherwise the error gives the exact command to run.
+ */
+public final class Binaries {
+  private static final Logger LOG = LoggerFactory.getLogger(Binaries.class);
+  private static final Path POSTGRES_ROOT = Path.of("/usr/lib/postgresql");
+
+  private Binaries() {}
+
+  /** A program on the PATH, by name, with the Debian package that provides it. */
+  public record Program(String name, String debianPackage) {}
+
+  /**
+   * The path of each program, installing missing packages (all in one apt run) when root.
+   *
+   * @throws StrataException naming each missing program, its package and the install command
+   */
+  public static Map<String, Path> require(List<Program> programs) {
+    Map<String, Path> found = new LinkedHashMap<>();
+    List<Program> missing = programs.stream().filter(p -> onPath(p.name()).isEmpty()).toList();
+    if (!missing.isEmpty()) {
+      install(missing.stream().map(Program::debianPackage).distinct().toList(), describe(missing));
+    }
+    for (Program p : programs) {
+      found.put(p.name(), onPath(p.name()).orElseThrow());
+    }
+    return found;
+  }
+
+  /**
+   * The PostgreSQL binary folder: {@code configured}, or the newest {@code
+   * /usr/lib/postgresql/N/bin} (installing postgresql-15 when there is none and Strata is root).
+   *
+   * @throws StrataException when the configured folder lacks the binaries, or none is installed
+   */
+  public static Path postgresBinDir(Optional<String> configured) {
+    if (configured.isPresent()) {
+      Path dir = Path.of(configured.get());
+      if (!Files.isExecutable(dir.resolve("postgres"))) {
+        throw StrataException.environment(
+            "no PostgreSQL server in " + dir + " (postgres.bin_dir): " + dir.resolve("postgres") + " is missing",
+            "install the Debian package postgresql-15 (apt-get install -y postgresql-15) and set"
+                + " postgres.bin_dir to /usr/lib/postgresql/15/bin, or to auto");
+      }
+      return dir;
+    }
+    Optional<Path> newest = newestPostgres();
+    if (newest.isEmpty()) {
+      install(List.of("postgresql-15", "postgresql-contrib"), "PostgreSQL (initdb, pg_ctl, postgres)");
+      newest = newestPostgres();
+    }
+    return newest.orElseThrow();
+  }
+
+  private static Optional<Path> newestPostgres() {
+    if (!Files.isDirectory(POSTGRES_ROOT)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> versions = Files.list(POSTGRES_ROOT)) {
+      return versions
+          .filter(v -> v.getFileName().toString().matches("\\d+"))
+          .filter(v -> Files.isExecutable(v.resolve("bin/postgres")))
+          .max(Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString())))
+          .map(v -> v.resolve("bin"));
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Path> onPath(String name) {
+    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+    for (String dir : (path + ":/usr/sbin:/sbin").split(":")) {
+      Path candidate = Path.of(dir, name);
+      if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void install(List<String> packages, String what) {
+    String command = "apt-get install -y " + String.join(" ", packages);
+    if (new UnixSystem().getUid() != 0 || onPath("apt-get").isEmpty()) {
+      throw StrataException.environment(
+          what + " is not installed (Debian package " + String.join(", ", packages) + ")",
+          "run: sudo " + command);
+    }
+    LOG.info("installing {} (apt-get install {})", what, String.join(" ", packages));
+    Exec.Result result = apt(packages);
+    if (!result.ok()) {
+      Exec.of("apt-get", "update", "-qq").timeout(Duration.ofMinutes(5)).run();
+      result = apt(packages);
+    }
+    if (!result.ok()) {
+      throw StrataException.environment(
+          what + " is not installed and `" + command + "` failed:\n" + Logs.indent(Logs.lastLines(result.output(), 8)),
+          "run `" + command + "` yourself and read its message");
+    }
+  }
+
+  private static Exec.Result apt(List<String> packages) {
+    List<String> command = new java.util.ArrayList<>(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
+    command.addAll(packages);
+    return Exec.of(command).env("DEBIAN_FRONTEND", "noninteractive").timeout(Duration.ofMinutes(10)).run();
+  }
+
+  private static String describe(List<Program> missing) {
+    return String.join(", ", missing.stream().map(Program::name).toList());
+  }
+}

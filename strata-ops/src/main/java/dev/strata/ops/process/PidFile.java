@@ -1,0 +1,60 @@
+package dev.strata.ops.process;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A server's pid file, and the process it names. A pid is only believed when the process is alive
+ * and its command matches, so a stale file whose pid was reused does not count.
+ */
+public record PidFile(Path file, String commandName) {
+
+  /** The live server process, if there is one. */
+  public Optional<ProcessHandle> process() {
+    try {
+      String text = Files.readString(file).lines().findFirst().orElse("").trim();
+      return ProcessHandle.of(Long.parseLong(text)).filter(ProcessHandle::isAlive).filter(this::matches);
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  public boolean alive() {
+    return process().isPresent();
+  }
+
+  /**
+   * Sends SIGTERM and waits for the process to exit; SIGKILL after {@code grace}.
+   *
+   * @return whether it had to be killed
+   */
+  public boolean terminate(Duration grace) {
+    Optional<ProcessHandle> process = process();
+    if (process.isEmpty()) {
+      return false;
+    }
+    ProcessHandle p = process.get();
+    p.destroy();
+    if (Wait.until(() -> !p.isAlive(), grace)) {
+      return false;
+    }
+    p.destroyForcibly();
+    Wait.until(() -> !p.isAlive(), Duration.ofSeconds(5));
+    return true;
+  }
+
+  private boolean matches(ProcessHandle p) {
+    Optional<String> command = p.info().command();
+    if (command.isPresent()) {
+      return command.get().endsWith(commandName);
+    }
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm")).trim().startsWith(commandName);
+    } catch (IOException e) {
+      return true;
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.strata.ops.tls;
+
+import dev.strata.core.StrataException;
+import dev.strata.ops.process.Exec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+/**
+ * The TLS material of a stack: a CA of the stack's own (ECDSA P-256, ten years) and a server
+ * certificate it signs, valid for {@code localhost}, 127.0.0.1, ::1 and the bind address — or the
+ * files the user gave. Made with the machine's {@code openssl}; made once, kept after.
+ */
+public final class Certificates {
+  private final Path dir;
+
+  public Certificates(Path dir) {
+    this.dir = dir;
+  }
+
+  public Path caCert() {
+    return dir.resolve("ca.crt");
+  }
+
+  public Path serverCert() {
+    return dir.resolve("server.crt");
+  }
+
+  public Path serverKey() {
+    return dir.resolve("server.key");
+  }
+
+  /** Whether the server certificate and key are there. */
+  public boolean present() {
+    return Files.exists(serverCert()) && Files.exists(serverKey()) && Files.exists(caCert());
+  }
+
+  /**
+   * Makes the CA and the server certificate unless they exist.
+   *
+   * @param host the bind address, added to the certificate's names
+   */
+  public void ensureGenerated(Path openssl, String host) {
+    if (present()) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir);
+      Path caKey = dir.resolve("ca.key");
+      Path csr = dir.resolve("server.csr");
+      Path ext = dir.resolve("server.ext");
+      String o = openssl.toString();
+      run(o, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", caKey.toString());
+      run(o, "req", "-x509", "-new", "-key", caKey.toString(), "-sha256", "-days", "3650",
+          "-subj", "/CN=Strata local CA", "-out", caCert().toString());
+      run(o, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", serverKey().toString());
+      run(o, "req", "-new", "-key", serverKey().toString(), "-subj", "/CN=localhost", "-out", csr.toString());
+      String names = "DNS:localhost,IP:127.0.0.1,IP:::1" + (isExtra(host) ? "," + san(host) : "");
+      Files.writeString(ext, "subjectAltName=" + names + "\nextendedKeyUsage=serverAuth\n");
+      run(o, "x509", "-req", "-in", csr.toString(), "-CA", caCert().toString(), "-CAkey", caKey.toString(),
+          "-CAcreateserial", "-days", "825", "-sha256", "-extfile", ext.toString(), "-out", serverCert().toString());
+      Files.delete(csr);
+      Files.delete(ext);
+      Files.deleteIfExists(dir.resolve("ca.srl"));
+      restrict(caKey);
+      restrict(serverKey());
+    } catch (IOException e) {
+      throw StrataException.environment("cannot write TLS files in " + dir + ": " + e.getMessage(), "");
+    }
+  }
+
+  /**
+   * Copies the user's certificate, key and CA into the stack (servers need the key owned by their
+   * user, mode 0600).
+   */
+  public void copyFrom(Path cert, Path key, Path ca) {
+    for (Path p : List.of(cert, key, ca)) {
+      if (!Files.isReadable(p)) {
+        throw StrataException.badInput(
+            "TLS file " + p + " does not exist or cannot be read",
+            "check security.tls_cert_file, tls_key_file and tls_ca_file, or set them to auto");
+      }
+    }
+    try {
+      Files.createDirectories(dir);
+      Files.copy(cert, serverCert(), StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(key, serverKey(), StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(ca, caCert(), StandardCopyOption.REPLACE_EXISTING);
+      restrict(serverKey());
+    } catch (IOException e) {
+      throw StrataException.environment("cannot copy TLS files into " + dir + ": " + e.getMessage(), "");
+    }
+  }
+
+  private static boolean isExtra(String host) {
+    return !List.of("127.0.0.1", "::1", "localhost", "0.0.0.0", "::").contains(host);
+  }
+
+  private static String san(String host) {
+    return host.matches("[0-9.:]+") ? "IP:" + host : "DNS:" + host;
+  }
+
+  private static void restrict(Path key) throws IOException {
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+  }
+
+  private static void run(String... command) {
+    Exec.of(command).check();
+  }
+}
