@@ -46,15 +46,16 @@ public record PidFile(Path file, String commandName) {
     return true;
   }
 
+  /**
+   * Compares the process name the kernel keeps (truncated to 15 characters), not the executable:
+   * Debian's redis-server is a link to redis-check-rdb.
+   */
   private boolean matches(ProcessHandle p) {
-    Optional<String> command = p.info().command();
-    if (command.isPresent()) {
-      return command.get().endsWith(commandName);
-    }
     try {
-      return Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm")).trim().startsWith(commandName);
+      String comm = Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm")).trim();
+      return commandName.startsWith(comm) && !comm.isEmpty();
     } catch (IOException e) {
-      return true;
+      return p.info().command().map(c -> c.endsWith(commandName)).orElse(true);
     }
   }
 }

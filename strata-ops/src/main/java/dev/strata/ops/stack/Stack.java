@@ -166,6 +166,41 @@ public final class Stack {
     return env(spec.postgres().primaryDatabase());
   }
 
+  /** The machine's programs this stack runs. */
+  public Tools tools() {
+    return Tools.find(spec.postgres().binDir());
+  }
+
+  /**
+   * The psql command line that connects to {@code database} as the superuser: over the local
+   * socket and as the servers' OS user, the only way the superuser may log in.
+   */
+  public List<String> superuserPsql(String database) {
+    requireCreated();
+    RunAs runAs = RunAs.forCurrentProcess(spec.security().runAs());
+    int port = ports(StackState.load(dir.stateFile()), false).get(Component.POSTGRES);
+    return runAs.wrap(List.of(tools().pgBinDir().resolve("psql").toString(), "-h", socketDir().toString(),
+        "-p", Integer.toString(port), "-U", runAs.user(), "-d", database));
+  }
+
+  /** Redis as one of its ACL users: {@code app} or {@code monitor}. */
+  public RedisEndpoint redisEndpoint(String user) {
+    if (!user.equals(StackEnvs.REDIS_APP_USER) && !user.equals(StackEnvs.REDIS_MONITOR_USER)) {
+      throw StrataException.badInput("no Redis user '" + user + "'",
+          "use " + StackEnvs.REDIS_APP_USER + " or " + StackEnvs.REDIS_MONITOR_USER);
+    }
+    RedisEndpoint app = env().redis();
+    return user.equals(app.user())
+        ? app
+        : new RedisEndpoint(app.host(), app.port(), user, Secrets.open(dir.secretsFile()).require(StackEnvs.redisSecret(user)), app.tls());
+  }
+
+  private void requireCreated() {
+    if (!created()) {
+      throw StrataException.environment("the stack in " + projectDir + " has not been brought up", "run `strata up` first");
+    }
+  }
+
   private List<ComponentStatus> status(Servers servers) {
     List<CompletableFuture<ComponentStatus>> rows = new ArrayList<>();
     for (Component c : Component.values()) {

@@ -1,0 +1,47 @@
+package dev.strata.cli;
+
+import dev.strata.ops.process.Logs;
+import dev.strata.ops.stack.Component;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "logs", description = "Prints the end of one server's log.")
+final class LogsCommand implements Callable<Integer> {
+  @ParentCommand StrataCommand root;
+
+  @Parameters(paramLabel = "COMPONENT", description = "postgres, pooler or redis.", converter = ComponentConverter.class)
+  Component component;
+
+  @Option(names = {"-n", "--lines"}, description = "How many lines (default: ${DEFAULT-VALUE}).", defaultValue = "50")
+  int lines;
+
+  @Option(names = {"-F", "--follow"}, description = "Keep printing lines as they are written, until interrupted.")
+  boolean follow;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Path log = root.workspace().stack().log(component);
+    if (!Files.exists(log)) {
+      root.err().println("no log yet at " + log + " (has `strata up` run?)");
+      return 0;
+    }
+    long offset = Logs.size(log);
+    root.out().println(Logs.tail(log, lines));
+    root.out().flush();
+    while (follow) {
+      Thread.sleep(250);
+      long size = Logs.size(log);
+      if (size > offset) {
+        root.out().print(Logs.since(log, offset));
+        root.out().flush();
+        offset = size;
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.strata.cli;
+
+import dev.strata.ops.stack.ComponentStatus;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "up",
+    description = {
+      "Starts PostgreSQL, PgBouncer and Redis (creating them on first run) and waits until each answers.",
+      "Running it again changes nothing; a changed strata.yaml is applied. A failed up stops what it started."
+    })
+final class UpCommand implements Callable<Integer> {
+  @ParentCommand StrataCommand root;
+
+  @Override
+  public Integer call() {
+    Workspace workspace = root.workspace();
+    long start = System.nanoTime();
+    List<ComponentStatus> status = workspace.stack(line -> root.err().println(line)).up();
+    StatusTable.print(status, root.out());
+    root.out().printf("stack is up in %.1f s; `strata env` prints its connection strings%n", (System.nanoTime() - start) / 1e9);
+    return 0;
+  }
+}
