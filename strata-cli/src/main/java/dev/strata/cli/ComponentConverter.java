@@ -17,7 +17,11 @@ final class ComponentConverter implements ITypeConverter<Component> {
       }
     }
     throw new TypeConversionException(
-        "unknown component '" + value + "'; one of: "
-            + Arrays.stream(Component.values()).map(Component::key).collect(Collectors.joining(", ")));
+        "unknown component '"
+            + value
+            + "'; one of: "
+            + Arrays.stream(Component.values())
+                .map(Component::key)
+                .collect(Collectors.joining(", ")));
   }
 }

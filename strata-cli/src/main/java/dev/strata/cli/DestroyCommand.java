@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "destroy", description = "Stops the stack and deletes .strata/: every database, key, log and secret.")
+@Command(
+    name = "destroy",
+    description = "Stops the stack and deletes .strata/: every database, key, log and secret.")
 final class DestroyCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
 

@@ -4,7 +4,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "down", description = "Stops the stack cleanly, PgBouncer first. Data is kept; `strata up` brings it back.")
+@Command(
+    name = "down",
+    description =
+        "Stops the stack cleanly, PgBouncer first. Data is kept; `strata up` brings it back.")
 final class DownCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
 

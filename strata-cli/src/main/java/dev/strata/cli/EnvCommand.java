@@ -17,7 +17,10 @@ import picocli.CommandLine.ParentCommand;
 final class EnvCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
 
-  @Option(names = {"-d", "--database"}, paramLabel = "DB", description = "The database (default: the first in postgres.databases).")
+  @Option(
+      names = {"-d", "--database"},
+      paramLabel = "DB",
+      description = "The database (default: the first in postgres.databases).")
   String database;
 
   @Option(names = "--export", description = "Prefix each line with `export`.")

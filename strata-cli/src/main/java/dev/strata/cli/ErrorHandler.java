@@ -19,7 +19,8 @@ final class ErrorHandler implements IExecutionExceptionHandler {
       cli.getErr().println("strata: " + se.describe());
       return se.code().exitCode();
     }
-    cli.getErr().println("strata: unexpected error (a bug in Strata; please report it with this trace):");
+    cli.getErr()
+        .println("strata: unexpected error (a bug in Strata; please report it with this trace):");
     e.printStackTrace(cli.getErr());
     return ErrorCode.FAILED.exitCode();
   }

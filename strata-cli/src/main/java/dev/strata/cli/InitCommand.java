@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "init", description = "Writes a commented strata.yaml with every key at its default.")
+@Command(
+    name = "init",
+    description = "Writes a commented strata.yaml with every key at its default.")
 final class InitCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
 
@@ -30,12 +32,14 @@ final class InitCommand implements Callable<Integer> {
     }
     Path file = root.workspaceFile();
     if (Files.exists(file) && !force) {
-      throw StrataException.badInput(file + " already exists", "edit it, or run `strata init --force` to overwrite it");
+      throw StrataException.badInput(
+          file + " already exists", "edit it, or run `strata init --force` to overwrite it");
     }
     try {
       Files.writeString(file, text, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw StrataException.environment("cannot write " + file + ": " + e.getMessage(), "check the directory's permissions");
+      throw StrataException.environment(
+          "cannot write " + file + ": " + e.getMessage(), "check the directory's permissions");
     }
     root.out().println("wrote " + file + "; edit it, then run `strata up`");
     return 0;

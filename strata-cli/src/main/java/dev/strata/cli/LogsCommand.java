@@ -14,13 +14,21 @@ import picocli.CommandLine.ParentCommand;
 final class LogsCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
 
-  @Parameters(paramLabel = "COMPONENT", description = "postgres, pooler or redis.", converter = ComponentConverter.class)
+  @Parameters(
+      paramLabel = "COMPONENT",
+      description = "postgres, pooler or redis.",
+      converter = ComponentConverter.class)
   Component component;
 
-  @Option(names = {"-n", "--lines"}, description = "How many lines (default: ${DEFAULT-VALUE}).", defaultValue = "50")
+  @Option(
+      names = {"-n", "--lines"},
+      description = "How many lines (default: ${DEFAULT-VALUE}).",
+      defaultValue = "50")
   int lines;
 
-  @Option(names = {"-F", "--follow"}, description = "Keep printing lines as they are written, until interrupted.")
+  @Option(
+      names = {"-F", "--follow"},
+      description = "Keep printing lines as they are written, until interrupted.")
   boolean follow;
 
   @Override

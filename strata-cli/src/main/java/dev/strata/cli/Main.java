@@ -24,7 +24,8 @@ public final class Main {
     return run(workDir, out, err, false, args);
   }
 
-  private static int run(Path workDir, PrintWriter out, PrintWriter err, boolean terminal, String... args) {
+  private static int run(
+      Path workDir, PrintWriter out, PrintWriter err, boolean terminal, String... args) {
     StrataCommand root = new StrataCommand(workDir, terminal);
     CommandLine cli = new CommandLine(root);
     cli.setOut(out);

@@ -29,14 +29,18 @@ final class PsqlCommand implements Callable<Integer> {
 
   @ParentCommand StrataCommand root;
 
-  @Option(names = {"-d", "--database"}, paramLabel = "DB", description = "The database (default: the first in postgres.databases).")
+  @Option(
+      names = {"-d", "--database"},
+      paramLabel = "DB",
+      description = "The database (default: the first in postgres.databases).")
   String database;
 
   @Option(
       names = "--as",
       paramLabel = "ROLE",
       defaultValue = "owner",
-      description = "owner (default; direct), app or readonly (through PgBouncer), superuser (local socket only).")
+      description =
+          "owner (default; direct), app or readonly (through PgBouncer), superuser (local socket only).")
   Role role;
 
   @Parameters(paramLabel = "PSQL_ARGS", description = "Passed to psql.")
@@ -54,12 +58,17 @@ final class PsqlCommand implements Callable<Integer> {
       env = Map.of();
     } else {
       StackEnv stackEnv = stack.env(db);
-      PgEndpoint endpoint = switch (role) {
-        case app -> stackEnv.pooled();
-        case readonly -> stackEnv.readonly();
-        default -> stackEnv.direct();
-      };
-      command = new ArrayList<>(List.of(stack.tools().pgBinDir().resolve("psql").toString(), endpoint.urlWithoutPassword()));
+      PgEndpoint endpoint =
+          switch (role) {
+            case app -> stackEnv.pooled();
+            case readonly -> stackEnv.readonly();
+            default -> stackEnv.direct();
+          };
+      command =
+          new ArrayList<>(
+              List.of(
+                  stack.tools().pgBinDir().resolve("psql").toString(),
+                  endpoint.urlWithoutPassword()));
       env = Map.of("PGPASSWORD", endpoint.password());
     }
     command.addAll(psqlArgs);

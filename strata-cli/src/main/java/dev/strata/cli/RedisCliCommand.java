@@ -34,9 +34,18 @@ final class RedisCliCommand implements Callable<Integer> {
   public Integer call() {
     Stack stack = root.workspace().stack();
     RedisEndpoint redis = stack.redisEndpoint(user);
-    List<String> command = new ArrayList<>(List.of(
-        stack.tools().redisCli().toString(), "-h", redis.host(), "-p", Integer.toString(redis.port()), "--user", redis.user()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                stack.tools().redisCli().toString(),
+                "-h",
+                redis.host(),
+                "-p",
+                Integer.toString(redis.port()),
+                "--user",
+                redis.user()));
     command.addAll(cliArgs);
-    return Shell.run(command, Map.of("REDISCLI_AUTH", redis.password()), root.terminal(), root.out());
+    return Shell.run(
+        command, Map.of("REDISCLI_AUTH", redis.password()), root.terminal(), root.out());
   }
 }

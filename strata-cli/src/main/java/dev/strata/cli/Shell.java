@@ -34,7 +34,8 @@ final class Shell {
       }
       return process.waitFor();
     } catch (IOException e) {
-      throw StrataException.environment("cannot run " + command.get(0) + ": " + e.getMessage(), "check that it is installed");
+      throw StrataException.environment(
+          "cannot run " + command.get(0) + ": " + e.getMessage(), "check that it is installed");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 130;

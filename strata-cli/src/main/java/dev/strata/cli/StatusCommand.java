@@ -14,7 +14,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "status",
-    description = "Shows each server: endpoint, state, version, pid. Exits 0 when all run, 1 when one does not.")
+    description =
+        "Shows each server: endpoint, state, version, pid. Exits 0 when all run, 1 when one does not.")
 final class StatusCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
 
@@ -44,7 +45,9 @@ final class StatusCommand implements Callable<Integer> {
       doc.put(s.component().key(), c);
     }
     try {
-      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(Map.of("components", doc));
+      return new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(Map.of("components", doc));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

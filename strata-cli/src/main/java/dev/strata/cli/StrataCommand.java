@@ -33,7 +33,8 @@ public final class StrataCommand {
   @Option(
       names = {"-f", "--file"},
       paramLabel = "FILE",
-      description = "The strata.yaml to use (default: ./strata.yaml); the stack's state lives beside it.")
+      description =
+          "The strata.yaml to use (default: ./strata.yaml); the stack's state lives beside it.")
   Path file;
 
   StrataCommand(Path workDir, boolean terminal) {
@@ -48,7 +49,9 @@ public final class StrataCommand {
 
   /** The strata.yaml path, whether or not it exists. */
   Path workspaceFile() {
-    return (file == null ? workDir.resolve("strata.yaml") : workDir.resolve(file)).toAbsolutePath().normalize();
+    return (file == null ? workDir.resolve("strata.yaml") : workDir.resolve(file))
+        .toAbsolutePath()
+        .normalize();
   }
 
   /** Whether the process owns a terminal, so shells can take it over. */

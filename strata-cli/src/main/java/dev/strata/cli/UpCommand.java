@@ -21,7 +21,10 @@ final class UpCommand implements Callable<Integer> {
     long start = System.nanoTime();
     List<ComponentStatus> status = workspace.stack(line -> root.err().println(line)).up();
     StatusTable.print(status, root.out());
-    root.out().printf("stack is up in %.1f s; `strata env` prints its connection strings%n", (System.nanoTime() - start) / 1e9);
+    root.out()
+        .printf(
+            "stack is up in %.1f s; `strata env` prints its connection strings%n",
+            (System.nanoTime() - start) / 1e9);
     return 0;
   }
 }

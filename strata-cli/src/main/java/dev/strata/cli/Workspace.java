@@ -19,7 +19,8 @@ record Workspace(Path specFile, StrataSpec spec) {
   static Workspace open(Path specFile, boolean named) {
     Path file = specFile.toAbsolutePath().normalize();
     if (named && !Files.isRegularFile(file)) {
-      throw StrataException.badInput("no such file: " + file, "check the path given to -f, or run `strata init` to write one");
+      throw StrataException.badInput(
+          "no such file: " + file, "check the path given to -f, or run `strata init` to write one");
     }
     return new Workspace(file, SpecLoader.load(file, System::getenv));
   }

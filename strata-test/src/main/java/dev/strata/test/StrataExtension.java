@@ -16,12 +16,13 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Starts one stack per test class annotated {@link StrataTest}, before its first test, and
- * destroys it after its last. The stack lives in a fresh temporary folder, on free ports, with
- * PostgreSQL sized for a test (256 MB unless {@code postgres.memory} says otherwise).
+ * Starts one stack per test class annotated {@link StrataTest}, before its first test, and destroys
+ * it after its last. The stack lives in a fresh temporary folder, on free ports, with PostgreSQL
+ * sized for a test (256 MB unless {@code postgres.memory} says otherwise).
  */
 public final class StrataExtension implements BeforeAllCallback, ParameterResolver {
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(StrataExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(StrataExtension.class);
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -41,7 +42,9 @@ public final class StrataExtension implements BeforeAllCallback, ParameterResolv
   private static StrataStack stack(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
     ExtensionContext.Store store = classContext(context).getStore(NAMESPACE);
-    return store.getOrComputeIfAbsent(testClass, c -> new Running(start(testClass)), Running.class).stack();
+    return store
+        .getOrComputeIfAbsent(testClass, c -> new Running(start(testClass)), Running.class)
+        .stack();
   }
 
   private static ExtensionContext classContext(ExtensionContext context) {
@@ -56,9 +59,10 @@ public final class StrataExtension implements BeforeAllCallback, ParameterResolv
     StrataTest annotation = testClass.getAnnotation(StrataTest.class);
     String yaml = annotation == null ? "" : annotation.yaml();
     Path home = temporaryHome(testClass, yaml);
-    StrataSpec spec = SpecLoader.load(home.resolve("strata.yaml"), System::getenv)
-        .withFreePorts()
-        .withDefaultMemory(DataSize.ofMegabytes(256));
+    StrataSpec spec =
+        SpecLoader.load(home.resolve("strata.yaml"), System::getenv)
+            .withFreePorts()
+            .withDefaultMemory(DataSize.ofMegabytes(256));
     Stack stack = new Stack(home, spec, line -> {});
     stack.up();
     return new StrataStack(stack);

@@ -9,8 +9,8 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Gives the annotated test class a real, throwaway Strata stack: PostgreSQL, PgBouncer and Redis
- * in a temporary directory on free ports, started once before the first test of the class and
+ * Gives the annotated test class a real, throwaway Strata stack: PostgreSQL, PgBouncer and Redis in
+ * a temporary directory on free ports, started once before the first test of the class and
  * destroyed after the last. Test and lifecycle methods receive it as a {@link StrataStack}
  * parameter.
  *
@@ -31,8 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(StrataExtension.class)
 public @interface StrataTest {
   /**
-   * strata.yaml text for the stack, for example {@code "postgres:\n  databases: [shop]"}. Ports
-   * are always chosen free. Default: every key at its default.
+   * strata.yaml text for the stack, for example {@code "postgres:\n databases: [shop]"}. Ports are
+   * always chosen free. Default: every key at its default.
    */
   String yaml() default "";
 }

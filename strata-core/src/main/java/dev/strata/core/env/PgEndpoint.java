@@ -47,12 +47,7 @@ public record PgEndpoint(
     if (withPassword) {
       url.append(':').append(encode(password));
     }
-    url.append('@')
-            .append(host)
-            .append(':')
-            .append(port)
-            .append('/')
-            .append(encode(database));
+    url.append('@').append(host).append(':').append(port).append('/').append(encode(database));
     if (caFile != null) {
       url.append("?sslmode=verify-full&sslrootcert=").append(encode(caFile.toString()));
     }

@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Works out a stack's {@link StackEnv} from its strata.yaml, its state and its secrets: what
- * {@code strata env} prints and what an application or test reads without starting anything.
+ * Works out a stack's {@link StackEnv} from its strata.yaml, its state and its secrets: what {@code
+ * strata env} prints and what an application or test reads without starting anything.
  */
 public final class StackEnvs {
   /** The Redis ACL user applications connect as. */
@@ -42,7 +42,11 @@ public final class StackEnvs {
   public static StackEnv resolve(Path projectDir, StrataSpec spec, String database) {
     if (!spec.postgres().databases().contains(database)) {
       throw StrataException.badInput(
-          "no database '" + database + "' in strata.yaml (postgres.databases is " + spec.postgres().databases() + ")",
+          "no database '"
+              + database
+              + "' in strata.yaml (postgres.databases is "
+              + spec.postgres().databases()
+              + ")",
           "name one of those databases, or add it to postgres.databases and run `strata up`");
     }
     StateDir dir = StateDir.of(projectDir);
@@ -62,13 +66,15 @@ public final class StackEnvs {
     String owner = spec.security().ownerRole(database);
     String readonly = spec.security().readonlyRole(database);
     PgEndpoint pooled =
-        new PgEndpoint(host, poolerPort, database, app, secrets.require(postgresSecret(app)), ca, true);
+        new PgEndpoint(
+            host, poolerPort, database, app, secrets.require(postgresSecret(app)), ca, true);
     PgEndpoint direct =
-        new PgEndpoint(host, pgPort, database, owner, secrets.require(postgresSecret(owner)), ca, false);
-    PgEndpoint readonlyEndpoint =
-        pooled.as(readonly, secrets.require(postgresSecret(readonly)));
+        new PgEndpoint(
+            host, pgPort, database, owner, secrets.require(postgresSecret(owner)), ca, false);
+    PgEndpoint readonlyEndpoint = pooled.as(readonly, secrets.require(postgresSecret(readonly)));
     RedisEndpoint redis =
-        new RedisEndpoint(host, redisPort, REDIS_APP_USER, secrets.require(redisSecret(REDIS_APP_USER)), false);
+        new RedisEndpoint(
+            host, redisPort, REDIS_APP_USER, secrets.require(redisSecret(REDIS_APP_USER)), false);
     return new StackEnv(pooled, direct, readonlyEndpoint, redis, ca);
   }
 

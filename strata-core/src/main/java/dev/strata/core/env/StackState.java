@@ -31,7 +31,8 @@ public final class StackState {
       return new StackState(file, new TreeMap<>());
     }
     try {
-      Map<String, Map<String, Integer>> doc = JSON.readValue(file.toFile(), new TypeReference<>() {});
+      Map<String, Map<String, Integer>> doc =
+          JSON.readValue(file.toFile(), new TypeReference<>() {});
       return new StackState(file, new TreeMap<>(doc.getOrDefault("ports", Map.of())));
     } catch (IOException e) {
       throw StrataException.environment(
@@ -55,7 +56,8 @@ public final class StackState {
       JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), Map.of("ports", ports));
     } catch (IOException e) {
       throw StrataException.environment(
-          "cannot write " + file + ": " + e.getMessage(), "check that the state directory is writable");
+          "cannot write " + file + ": " + e.getMessage(),
+          "check that the state directory is writable");
     }
   }
 }

@@ -3,8 +3,8 @@ package dev.strata.core.env;
 import java.nio.file.Path;
 
 /**
- * The {@code .strata/} folder beside strata.yaml: data, rendered configuration, logs, TLS
- * material, secrets and state of one stack.
+ * The {@code .strata/} folder beside strata.yaml: data, rendered configuration, logs, TLS material,
+ * secrets and state of one stack.
  */
 public record StateDir(Path root) {
 

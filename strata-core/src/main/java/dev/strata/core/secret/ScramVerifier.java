@@ -17,10 +17,10 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Strata gives PostgreSQL the verifier rather than the password, so the password never appears
  * in a server log, and writes the same verifier into PgBouncer's auth file, which then
- * authenticates clients and, with their keys, the server. The salt is derived from the role and
- * the password, so the verifier of a (role, password) pair is always the same string: bringing a
- * stack up twice changes nothing. The passwords are long random strings, so a derived salt costs
- * no security.
+ * authenticates clients and, with their keys, the server. The salt is derived from the role and the
+ * password, so the verifier of a (role, password) pair is always the same string: bringing a stack
+ * up twice changes nothing. The passwords are long random strings, so a derived salt costs no
+ * security.
  */
 public final class ScramVerifier {
   private static final int ITERATIONS = 4096;
@@ -31,7 +31,8 @@ public final class ScramVerifier {
     try {
       byte[] salt = Arrays.copyOf(hmac(password.getBytes(UTF_8), "strata-scram-salt:" + role), 16);
       PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, ITERATIONS, 256);
-      byte[] salted = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+      byte[] salted =
+          SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
       byte[] clientKey = hmac(salted, "Client Key");
       byte[] storedKey = MessageDigest.getInstance("SHA-256").digest(clientKey);
       byte[] serverKey = hmac(salted, "Server Key");

@@ -46,7 +46,10 @@ public final class Secrets {
         throw StrataException.environment(
             file + " can be read by other users", "run: chmod 600 " + file);
       }
-      return new Secrets(file, new TreeMap<>(JSON.readValue(file.toFile(), new TypeReference<Map<String, String>>() {})));
+      return new Secrets(
+          file,
+          new TreeMap<>(
+              JSON.readValue(file.toFile(), new TypeReference<Map<String, String>>() {})));
     } catch (IOException e) {
       throw StrataException.environment(
           "cannot read " + file + ": " + e.getMessage(),
@@ -79,7 +82,8 @@ public final class Secrets {
     String value = values.get(name);
     if (value == null) {
       throw StrataException.environment(
-          "no secret '" + name + "' in " + file, "run `strata up` first: it generates the passwords");
+          "no secret '" + name + "' in " + file,
+          "run `strata up` first: it generates the passwords");
     }
     return value;
   }
@@ -97,7 +101,8 @@ public final class Secrets {
     try {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.deleteIfExists(tmp);
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), values);
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -106,7 +111,8 @@ public final class Secrets {
       }
     } catch (IOException e) {
       throw StrataException.environment(
-          "cannot write " + file + ": " + e.getMessage(), "check that the state directory is writable");
+          "cannot write " + file + ": " + e.getMessage(),
+          "check that the state directory is writable");
     }
   }
 

@@ -89,7 +89,13 @@ public record StrataSpec(
    */
   public StrataSpec withFreePorts() {
     return new StrataSpec(
-        new PostgresSpec(0, postgres.databases(), postgres.settings(), postgres.extensions(), postgres.memory(), postgres.binDir()),
+        new PostgresSpec(
+            0,
+            postgres.databases(),
+            postgres.settings(),
+            postgres.extensions(),
+            postgres.memory(),
+            postgres.binDir()),
         new PoolerSpec(0, pooler.mode(), pooler.defaultPoolSize(), pooler.maxClientConn()),
         new RedisSpec(0, redis.maxmemory(), redis.policy(), redis.persistence()),
         security);
@@ -101,7 +107,15 @@ public record StrataSpec(
       return this;
     }
     return new StrataSpec(
-        new PostgresSpec(postgres.port(), postgres.databases(), postgres.settings(), postgres.extensions(), Optional.of(memory), postgres.binDir()),
-        pooler, redis, security);
+        new PostgresSpec(
+            postgres.port(),
+            postgres.databases(),
+            postgres.settings(),
+            postgres.extensions(),
+            Optional.of(memory),
+            postgres.binDir()),
+        pooler,
+        redis,
+        security);
   }
 }

@@ -12,10 +12,20 @@ public final class PgBouncerConfig {
    * The ini file. PgBouncer reaches PostgreSQL over its Unix socket and authenticates to it with
    * the client's SCRAM keys (the auth file holds the very verifiers PostgreSQL has).
    */
-  public static String renderIni(StrataSpec spec, Path dir, int port, Path pgSocketDir, int pgPort, Path tlsDir) {
-    StringBuilder ini = new StringBuilder("; Written by strata up from strata.yaml; changes here are overwritten.\n[databases]\n");
+  public static String renderIni(
+      StrataSpec spec, Path dir, int port, Path pgSocketDir, int pgPort, Path tlsDir) {
+    StringBuilder ini =
+        new StringBuilder(
+            "; Written by strata up from strata.yaml; changes here are overwritten.\n[databases]\n");
     for (String db : spec.postgres().databases()) {
-      ini.append(db).append(" = host=").append(pgSocketDir).append(" port=").append(pgPort).append(" dbname=").append(db).append('\n');
+      ini.append(db)
+          .append(" = host=")
+          .append(pgSocketDir)
+          .append(" port=")
+          .append(pgPort)
+          .append(" dbname=")
+          .append(db)
+          .append('\n');
     }
     ini.append("\n[pgbouncer]\n");
     line(ini, "listen_addr", spec.security().bind());
@@ -45,7 +55,9 @@ public final class PgBouncerConfig {
   /** userlist.txt: one {@code "role" "SCRAM-SHA-256$..."} line per login role. */
   public static String renderUserlist(Map<String, String> verifiers) {
     StringBuilder out = new StringBuilder();
-    verifiers.forEach((role, verifier) -> out.append('"').append(role).append("\" \"").append(verifier).append("\"\n"));
+    verifiers.forEach(
+        (role, verifier) ->
+            out.append('"').append(role).append("\" \"").append(verifier).append("\"\n"));
     return out.toString();
   }
 

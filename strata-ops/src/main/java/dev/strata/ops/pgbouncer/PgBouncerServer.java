@@ -20,8 +20,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * PgBouncer in front of PostgreSQL. Healthy means a real query through it as the app role, over
- * TLS with the CA verified: the path an application takes.
+ * PgBouncer in front of PostgreSQL. Healthy means a real query through it as the app role, over TLS
+ * with the CA verified: the path an application takes.
  */
 public final class PgBouncerServer implements Server {
   private final StrataSpec spec;
@@ -35,8 +35,15 @@ public final class PgBouncerServer implements Server {
   private final Supplier<PgEndpoint> healthEndpoint;
 
   public PgBouncerServer(
-      StrataSpec spec, Path binary, Path dir, RunAs runAs, int port, String ini,
-      Supplier<Map<String, String>> verifiers, Psql psql, Supplier<PgEndpoint> healthEndpoint) {
+      StrataSpec spec,
+      Path binary,
+      Path dir,
+      RunAs runAs,
+      int port,
+      String ini,
+      Supplier<Map<String, String>> verifiers,
+      Psql psql,
+      Supplier<PgEndpoint> healthEndpoint) {
     this.spec = spec;
     this.binary = binary;
     this.dir = dir;
@@ -77,10 +84,16 @@ public final class PgBouncerServer implements Server {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw StrataException.environment("cannot create " + dir + ": " + e.getMessage(), "check that the state directory is writable");
+      throw StrataException.environment(
+          "cannot create " + dir + ": " + e.getMessage(),
+          "check that the state directory is writable");
     }
     boolean changed = ConfigFiles.write(iniFile(), ini, "rw-------");
-    changed |= ConfigFiles.write(dir.resolve("userlist.txt"), PgBouncerConfig.renderUserlist(verifiers.get()), "rw-------");
+    changed |=
+        ConfigFiles.write(
+            dir.resolve("userlist.txt"),
+            PgBouncerConfig.renderUserlist(verifiers.get()),
+            "rw-------");
     runAs.give(dir);
     if (running()) {
       if (changed) {
@@ -94,8 +107,14 @@ public final class PgBouncerServer implements Server {
       String why = r.ok() ? "it does not answer queries" : r.describeFailure();
       stop();
       throw StrataException.failed(
-          "PgBouncer did not start: " + why + "\n  end of " + log() + ":\n" + Logs.indent(Logs.lastLines(Logs.since(log(), logStart), 10)),
-          "fix the cause above and run strata up again", null);
+          "PgBouncer did not start: "
+              + why
+              + "\n  end of "
+              + log()
+              + ":\n"
+              + Logs.indent(Logs.lastLines(Logs.since(log(), logStart), 10)),
+          "fix the cause above and run strata up again",
+          null);
     }
     return true;
   }

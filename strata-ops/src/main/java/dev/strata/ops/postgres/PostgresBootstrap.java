@@ -61,32 +61,57 @@ public final class PostgresBootstrap {
     Exec.Result r = exec.run();
     if (!r.ok()) {
       throw StrataException.failed(
-          "creating roles and databases failed: " + r.describeFailure(), "see the PostgreSQL log (strata logs postgres)", null);
+          "creating roles and databases failed: " + r.describeFailure(),
+          "see the PostgreSQL log (strata logs postgres)",
+          null);
     }
   }
 
   /** Roles and databases: statements that run outside any database. */
   String clusterSql() {
     SecuritySpec sec = spec.security();
-    StringBuilder sql = new StringBuilder("SET log_statement = 'none';\nSET log_min_duration_statement = -1;\n");
+    StringBuilder sql =
+        new StringBuilder("SET log_statement = 'none';\nSET log_min_duration_statement = -1;\n");
     verifiers().forEach((role, verifier) -> sql.append(ensureRole(role, verifier)));
     sql.append("GRANT pg_monitor TO ").append(sec.monitorRole()).append(";\n");
     for (String db : spec.postgres().databases()) {
       String owner = sec.ownerRole(db);
-      sql.append("SELECT 'CREATE DATABASE ").append(db).append(" OWNER ").append(owner)
-          .append("' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '").append(db).append("')\\gexec\n");
+      sql.append("SELECT 'CREATE DATABASE ")
+          .append(db)
+          .append(" OWNER ")
+          .append(owner)
+          .append("' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '")
+          .append(db)
+          .append("')\\gexec\n");
       sql.append("ALTER DATABASE ").append(db).append(" OWNER TO ").append(owner).append(";\n");
       sql.append("REVOKE ALL ON DATABASE ").append(db).append(" FROM PUBLIC;\n");
-      sql.append("GRANT CONNECT, TEMPORARY ON DATABASE ").append(db).append(" TO ")
-          .append(sec.appRole(db)).append(", ").append(sec.readonlyRole(db)).append(";\n");
-      sql.append("GRANT CONNECT ON DATABASE ").append(db).append(" TO ").append(sec.monitorRole()).append(";\n");
+      sql.append("GRANT CONNECT, TEMPORARY ON DATABASE ")
+          .append(db)
+          .append(" TO ")
+          .append(sec.appRole(db))
+          .append(", ")
+          .append(sec.readonlyRole(db))
+          .append(";\n");
+      sql.append("GRANT CONNECT ON DATABASE ")
+          .append(db)
+          .append(" TO ")
+          .append(sec.monitorRole())
+          .append(";\n");
     }
     return sql.toString();
   }
 
   private static String ensureRole(String role, String verifier) {
-    return "SELECT 'CREATE ROLE " + role + "' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role + "')\\gexec\n"
-        + "ALTER ROLE " + role + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '" + verifier + "';\n";
+    return "SELECT 'CREATE ROLE "
+        + role
+        + "' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
+        + role
+        + "')\\gexec\n"
+        + "ALTER ROLE "
+        + role
+        + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '"
+        + verifier
+        + "';\n";
   }
 
   /** Inside one database: schema ownership, privileges, extensions. */
@@ -98,19 +123,45 @@ public final class PostgresBootstrap {
     StringBuilder sql = new StringBuilder("SET log_statement = 'none';\n");
     sql.append("ALTER SCHEMA public OWNER TO ").append(owner).append(";\n");
     sql.append("REVOKE ALL ON SCHEMA public FROM PUBLIC;\n");
-    sql.append("GRANT USAGE ON SCHEMA public TO ").append(app).append(", ").append(ro).append(", ").append(sec.monitorRole()).append(";\n");
-    sql.append("ALTER DEFAULT PRIVILEGES FOR ROLE ").append(owner)
-        .append(" IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ").append(app).append(";\n");
-    sql.append("ALTER DEFAULT PRIVILEGES FOR ROLE ").append(owner)
-        .append(" IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ").append(app).append(";\n");
-    sql.append("ALTER DEFAULT PRIVILEGES FOR ROLE ").append(owner)
-        .append(" IN SCHEMA public GRANT SELECT ON TABLES TO ").append(ro).append(";\n");
-    sql.append("ALTER DEFAULT PRIVILEGES FOR ROLE ").append(owner)
-        .append(" IN SCHEMA public GRANT SELECT ON SEQUENCES TO ").append(ro).append(";\n");
-    sql.append("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ").append(app).append(";\n");
-    sql.append("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ").append(app).append(";\n");
+    sql.append("GRANT USAGE ON SCHEMA public TO ")
+        .append(app)
+        .append(", ")
+        .append(ro)
+        .append(", ")
+        .append(sec.monitorRole())
+        .append(";\n");
+    sql.append("ALTER DEFAULT PRIVILEGES FOR ROLE ")
+        .append(owner)
+        .append(" IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ")
+        .append(app)
+        .append(";\n");
+    sql.append("ALTER DEFAULT PRIVILEGES FOR ROLE ")
+        .append(owner)
+        .append(" IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ")
+        .append(app)
+        .append(";\n");
+    sql.append("ALTER DEFAULT PRIVILEGES FOR ROLE ")
+        .append(owner)
+        .append(" IN SCHEMA public GRANT SELECT ON TABLES TO ")
+        .append(ro)
+        .append(";\n");
+    sql.append("ALTER DEFAULT PRIVILEGES FOR ROLE ")
+        .append(owner)
+        .append(" IN SCHEMA public GRANT SELECT ON SEQUENCES TO ")
+        .append(ro)
+        .append(";\n");
+    sql.append("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ")
+        .append(app)
+        .append(";\n");
+    sql.append("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ")
+        .append(app)
+        .append(";\n");
     sql.append("GRANT SELECT ON ALL TABLES IN SCHEMA public TO ").append(ro).append(";\n");
-    sql.append("ALTER ROLE ").append(ro).append(" IN DATABASE ").append(db).append(" SET default_transaction_read_only = on;\n");
+    sql.append("ALTER ROLE ")
+        .append(ro)
+        .append(" IN DATABASE ")
+        .append(db)
+        .append(" SET default_transaction_read_only = on;\n");
     for (String ext : spec.postgres().extensions()) {
       sql.append("CREATE EXTENSION IF NOT EXISTS ").append(ext).append(";\n");
     }

@@ -11,10 +11,11 @@ public final class PostgresConfig {
   private PostgresConfig() {}
 
   /**
-   * The settings, in the order written: Strata's, then the derived memory settings, then the
-   * user's overrides, which win.
+   * The settings, in the order written: Strata's, then the derived memory settings, then the user's
+   * overrides, which win.
    */
-  public static Map<String, String> settings(StrataSpec spec, int port, Path socketDir, Path tlsDir) {
+  public static Map<String, String> settings(
+      StrataSpec spec, int port, Path socketDir, Path tlsDir) {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("listen_addresses", spec.security().bind());
     s.put("port", Integer.toString(port));
@@ -28,7 +29,9 @@ public final class PostgresConfig {
       s.put("ssl_key_file", tlsDir.resolve("server.key").toString());
       s.put("ssl_min_protocol_version", "TLSv1.2");
     }
-    s.putAll(PostgresTuning.forMemory(spec.postgres().memory().orElseGet(PostgresTuning::machineMemory)));
+    s.putAll(
+        PostgresTuning.forMemory(
+            spec.postgres().memory().orElseGet(PostgresTuning::machineMemory)));
     s.put("shared_preload_libraries", "pg_stat_statements");
     s.put("pg_stat_statements.track", "all");
     s.put("log_destination", "stderr");
@@ -46,19 +49,23 @@ public final class PostgresConfig {
   }
 
   public static String renderConf(Map<String, String> settings) {
-    StringBuilder out = new StringBuilder("# Written by strata up from strata.yaml; changes here are overwritten.\n");
-    settings.forEach((k, v) -> out.append(k).append(" = '").append(v.replace("'", "''")).append("'\n"));
+    StringBuilder out =
+        new StringBuilder(
+            "# Written by strata up from strata.yaml; changes here are overwritten.\n");
+    settings.forEach(
+        (k, v) -> out.append(k).append(" = '").append(v.replace("'", "''")).append("'\n"));
     return out.toString();
   }
 
   /**
-   * Client authentication: the superuser only over the Unix socket as its own OS user (peer);
-   * every other role with SCRAM-SHA-256, over TCP only with TLS when TLS is on. No {@code trust}.
+   * Client authentication: the superuser only over the Unix socket as its own OS user (peer); every
+   * other role with SCRAM-SHA-256, over TCP only with TLS when TLS is on. No {@code trust}.
    */
   public static String renderHba(StrataSpec spec, String superuser) {
     String host = spec.security().tls() ? "hostssl" : "host";
     List<String> networks = networks(spec.security().bind());
-    StringBuilder out = new StringBuilder("# Written by strata up; changes here are overwritten.\n");
+    StringBuilder out =
+        new StringBuilder("# Written by strata up; changes here are overwritten.\n");
     out.append("local   all  ").append(superuser).append("  peer\n");
     out.append("local   all  all  scram-sha-256\n");
     for (String net : networks) {

@@ -29,7 +29,14 @@ public final class PostgresServer implements Server {
   private final PostgresBootstrap bootstrap;
 
   public PostgresServer(
-      StrataSpec spec, Path binDir, Path dir, Path socketDir, Path tlsDir, RunAs runAs, int port, PostgresBootstrap bootstrap) {
+      StrataSpec spec,
+      Path binDir,
+      Path dir,
+      Path socketDir,
+      Path tlsDir,
+      RunAs runAs,
+      int port,
+      PostgresBootstrap bootstrap) {
     this.spec = spec;
     this.binDir = binDir;
     this.dir = dir;
@@ -100,9 +107,13 @@ public final class PostgresServer implements Server {
     if (!running()) {
       return;
     }
-    Exec.Result result = runAs.exec(pgCtl(), "stop", "-s", "-w", "-t", "60", "-m", "fast", "-D", dataDir().toString()).run();
+    Exec.Result result =
+        runAs
+            .exec(pgCtl(), "stop", "-s", "-w", "-t", "60", "-m", "fast", "-D", dataDir().toString())
+            .run();
     if (!result.ok() && running()) {
-      throw StrataException.failed("PostgreSQL did not stop: " + result.describeFailure(), "see " + log(), null);
+      throw StrataException.failed(
+          "PostgreSQL did not stop: " + result.describeFailure(), "see " + log(), null);
     }
   }
 
@@ -111,7 +122,8 @@ public final class PostgresServer implements Server {
     if (!running()) {
       return Optional.empty();
     }
-    Exec.Result r = new Psql(binDir).superuser(runAs, socketDir, port, "postgres", "SHOW server_version").run();
+    Exec.Result r =
+        new Psql(binDir).superuser(runAs, socketDir, port, "postgres", "SHOW server_version").run();
     return r.ok() ? Optional.of(r.output().trim().split(" ")[0]) : Optional.empty();
   }
 
@@ -122,26 +134,45 @@ public final class PostgresServer implements Server {
       runAs.give(dir);
       runAs.give(socketDir);
     } catch (IOException e) {
-      throw StrataException.environment("cannot create " + dir + ": " + e.getMessage(), "check that the state directory is writable");
+      throw StrataException.environment(
+          "cannot create " + dir + ": " + e.getMessage(),
+          "check that the state directory is writable");
     }
   }
 
   private void initdb() {
     Exec.Result r =
         runAs
-            .exec(binDir.resolve("initdb").toString(), "-D", dataDir().toString(), "-U", runAs.user(), "-E", "UTF8",
-                "--locale=C.UTF-8", "--auth-local=peer", "--auth-host=scram-sha-256", "--data-checksums")
+            .exec(
+                binDir.resolve("initdb").toString(),
+                "-D",
+                dataDir().toString(),
+                "-U",
+                runAs.user(),
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--auth-local=peer",
+                "--auth-host=scram-sha-256",
+                "--data-checksums")
             .timeout(Duration.ofMinutes(5))
             .run();
     if (!r.ok()) {
-      throw StrataException.failed("initdb failed: " + r.describeFailure(), "fix the cause above, remove " + dataDir() + " and run strata up again", null);
+      throw StrataException.failed(
+          "initdb failed: " + r.describeFailure(),
+          "fix the cause above, remove " + dataDir() + " and run strata up again",
+          null);
     }
   }
 
   private boolean writeConfig() {
     String conf = PostgresConfig.renderConf(PostgresConfig.settings(spec, port, socketDir, tlsDir));
     boolean changed = ConfigFiles.write(dataDir().resolve("postgresql.conf"), conf, "rw-------");
-    changed |= ConfigFiles.write(dataDir().resolve("pg_hba.conf"), PostgresConfig.renderHba(spec, runAs.user()), "rw-------");
+    changed |=
+        ConfigFiles.write(
+            dataDir().resolve("pg_hba.conf"),
+            PostgresConfig.renderHba(spec, runAs.user()),
+            "rw-------");
     runAs.give(dataDir().resolve("postgresql.conf"));
     runAs.give(dataDir().resolve("pg_hba.conf"));
     return changed;
@@ -151,13 +182,27 @@ public final class PostgresServer implements Server {
     long logStart = Logs.size(log());
     Exec.Result r =
         runAs
-            .exec(pgCtl(), "start", "-s", "-w", "-t", "60", "-D", dataDir().toString(), "-l", log().toString())
+            .exec(
+                pgCtl(),
+                "start",
+                "-s",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                dataDir().toString(),
+                "-l",
+                log().toString())
             .timeout(Duration.ofSeconds(90))
             .run();
     if (!r.ok()) {
       throw StrataException.failed(
-          "PostgreSQL did not start; the end of " + log() + ":\n" + Logs.indent(Logs.lastLines(Logs.since(log(), logStart), 10)),
-          "fix the setting or cause named above (postgres.settings in strata.yaml?) and run strata up again", null);
+          "PostgreSQL did not start; the end of "
+              + log()
+              + ":\n"
+              + Logs.indent(Logs.lastLines(Logs.since(log(), logStart), 10)),
+          "fix the setting or cause named above (postgres.settings in strata.yaml?) and run strata up again",
+          null);
     }
   }
 

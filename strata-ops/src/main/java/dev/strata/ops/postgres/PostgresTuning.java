@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Memory settings derived from the memory PostgreSQL may plan for, in the way of the common
- * guides: shared_buffers a quarter, effective_cache_size three quarters, work_mem what is left
- * over shared between connections, maintenance_work_mem a sixteenth. The seeds' hand-set values
- * (256 MB, 1 GB, 4 MB, 64 MB) are floors, never the values on a large machine.
+ * Memory settings derived from the memory PostgreSQL may plan for, in the way of the common guides:
+ * shared_buffers a quarter, effective_cache_size three quarters, work_mem what is left over shared
+ * between connections, maintenance_work_mem a sixteenth. The seeds' hand-set values (256 MB, 1 GB,
+ * 4 MB, 64 MB) are floors, never the values on a large machine.
  */
 public final class PostgresTuning {
   static final int MAX_CONNECTIONS = 100;
@@ -21,11 +21,14 @@ public final class PostgresTuning {
 
   /** The settings for {@code memory}. */
   public static Map<String, String> forMemory(DataSize memory) {
-    DataSize shared = memory.times(0.25).max(DataSize.ofMegabytes(256)).min(DataSize.ofMegabytes(16 * 1024));
+    DataSize shared =
+        memory.times(0.25).max(DataSize.ofMegabytes(256)).min(DataSize.ofMegabytes(16 * 1024));
     DataSize cache = memory.times(0.75).max(DataSize.ofMegabytes(1024));
     long perConnection = Math.max(0, memory.bytes() - shared.bytes()) / (MAX_CONNECTIONS * 3L);
-    DataSize work = new DataSize(perConnection).max(DataSize.ofMegabytes(4)).min(DataSize.ofMegabytes(256));
-    DataSize maintenance = memory.times(1.0 / 16).max(DataSize.ofMegabytes(64)).min(DataSize.ofMegabytes(2048));
+    DataSize work =
+        new DataSize(perConnection).max(DataSize.ofMegabytes(4)).min(DataSize.ofMegabytes(256));
+    DataSize maintenance =
+        memory.times(1.0 / 16).max(DataSize.ofMegabytes(64)).min(DataSize.ofMegabytes(2048));
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("shared_buffers", megabytes(shared));
     settings.put("effective_cache_size", megabytes(cache));

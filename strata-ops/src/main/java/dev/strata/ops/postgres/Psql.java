@@ -25,15 +25,38 @@ public final class Psql {
   /** Runs {@code sql} as the superuser over the socket in {@code socketDir}. */
   public Exec superuser(RunAs runAs, Path socketDir, int port, String database, String sql) {
     return runAs
-        .exec(binary.toString(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDir.toString(),
-            "-p", Integer.toString(port), "-U", runAs.user(), "-d", database)
+        .exec(
+            binary.toString(),
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            socketDir.toString(),
+            "-p",
+            Integer.toString(port),
+            "-U",
+            runAs.user(),
+            "-d",
+            database)
         .input(sql)
         .timeout(Duration.ofMinutes(5));
   }
 
   /** Runs {@code sql} through {@code endpoint} (its URL, TLS verify-full included). */
   public Exec through(PgEndpoint endpoint, String sql) {
-    return Exec.of(binary.toString(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql,
+    return Exec.of(
+            binary.toString(),
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
             endpoint.urlWithoutPassword())
         .env("PGPASSWORD", endpoint.password())
         .env("PGCONNECT_TIMEOUT", "5")

@@ -55,7 +55,11 @@ public final class Binaries {
       Path dir = Path.of(configured.get());
       if (!Files.isExecutable(dir.resolve("postgres"))) {
         throw StrataException.environment(
-            "no PostgreSQL server in " + dir + " (postgres.bin_dir): " + dir.resolve("postgres") + " is missing",
+            "no PostgreSQL server in "
+                + dir
+                + " (postgres.bin_dir): "
+                + dir.resolve("postgres")
+                + " is missing",
             "install the Debian package postgresql-15 (apt-get install -y postgresql-15) and set"
                 + " postgres.bin_dir to /usr/lib/postgresql/15/bin, or to auto");
       }
@@ -63,7 +67,8 @@ public final class Binaries {
     }
     Optional<Path> newest = newestPostgres();
     if (newest.isEmpty()) {
-      install(List.of("postgresql-15", "postgresql-contrib"), "PostgreSQL (initdb, pg_ctl, postgres)");
+      install(
+          List.of("postgresql-15", "postgresql-contrib"), "PostgreSQL (initdb, pg_ctl, postgres)");
       newest = newestPostgres();
     }
     return newest.orElseThrow();
@@ -110,15 +115,24 @@ public final class Binaries {
     }
     if (!result.ok()) {
       throw StrataException.environment(
-          what + " is not installed and `" + command + "` failed:\n" + Logs.indent(Logs.lastLines(result.output(), 8)),
+          what
+              + " is not installed and `"
+              + command
+              + "` failed:\n"
+              + Logs.indent(Logs.lastLines(result.output(), 8)),
           "run `" + command + "` yourself and read its message");
     }
   }
 
   private static Exec.Result apt(List<String> packages) {
-    List<String> command = new java.util.ArrayList<>(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
     command.addAll(packages);
-    return Exec.of(command).env("DEBIAN_FRONTEND", "noninteractive").timeout(Duration.ofMinutes(10)).run();
+    return Exec.of(command)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .timeout(Duration.ofMinutes(10))
+        .run();
   }
 
   private static String describe(List<Program> missing) {

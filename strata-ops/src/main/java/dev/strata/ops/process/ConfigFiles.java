@@ -24,14 +24,16 @@ public final class ConfigFiles {
       }
       Files.createDirectories(file.getParent());
       if (!Files.exists(file)) {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
+        Files.createFile(
+            file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
       }
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
       Files.writeString(file, content, StandardCharsets.UTF_8);
       return true;
     } catch (IOException e) {
       throw StrataException.environment(
-          "cannot write " + file + ": " + e.getMessage(), "check that the state directory is writable");
+          "cannot write " + file + ": " + e.getMessage(),
+          "check that the state directory is writable");
     }
   }
 }

@@ -15,8 +15,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One external command: its arguments, environment, input and time limit. Secrets go in through
- * the environment or standard input, never the arguments (which {@code ps} shows to everyone).
+ * One external command: its arguments, environment, input and time limit. Secrets go in through the
+ * environment or standard input, never the arguments (which {@code ps} shows to everyone).
  */
 public final class Exec {
   private final List<String> command;
@@ -55,8 +55,8 @@ public final class Exec {
   }
 
   /**
-   * Sends standard output and error to a file instead of capturing them: for commands that leave
-   * a daemon behind, which would otherwise hold the pipe open.
+   * Sends standard output and error to a file instead of capturing them: for commands that leave a
+   * daemon behind, which would otherwise hold the pipe open.
    */
   public Exec outputTo(Path file) {
     this.outputFile = file;
@@ -95,7 +95,9 @@ public final class Exec {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw StrataException.failed(
-            String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s", "", null);
+            String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s",
+            "",
+            null);
       }
       return new Result(command, process.exitValue(), output);
     } catch (InterruptedException e) {
@@ -146,7 +148,11 @@ public final class Exec {
     public String describeFailure() {
       List<String> args = new ArrayList<>(command);
       String name = args.get(0).endsWith("runuser") && args.size() > 3 ? args.get(3) : args.get(0);
-      return Path.of(name).getFileName() + " failed (exit " + exitCode + "):\n" + Logs.indent(Logs.lastLines(output, 12));
+      return Path.of(name).getFileName()
+          + " failed (exit "
+          + exitCode
+          + "):\n"
+          + Logs.indent(Logs.lastLines(output, 12));
     }
   }
 }

@@ -16,7 +16,9 @@ public record PidFile(Path file, String commandName) {
   public Optional<ProcessHandle> process() {
     try {
       String text = Files.readString(file).lines().findFirst().orElse("").trim();
-      return ProcessHandle.of(Long.parseLong(text)).filter(ProcessHandle::isAlive).filter(this::matches);
+      return ProcessHandle.of(Long.parseLong(text))
+          .filter(ProcessHandle::isAlive)
+          .filter(this::matches);
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }

@@ -58,14 +58,18 @@ public final class Ports {
     }
   }
 
-  /** The process listening on {@code port}, as {@code "pid 123 (redis-server)"}, if it can be seen. */
+  /**
+   * The process listening on {@code port}, as {@code "pid 123 (redis-server)"}, if it can be seen.
+   */
   public static Optional<String> holder(int port) {
     Optional<String> inode = listeningInode(port);
     if (inode.isEmpty()) {
       return Optional.empty();
     }
     String target = "socket:[" + inode.get() + "]";
-    try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+    try (DirectoryStream<Path> procs =
+        Files.newDirectoryStream(
+            Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
       for (Path proc : procs) {
         if (holdsSocket(proc, target)) {
           String name = Files.readString(proc.resolve("comm")).trim();

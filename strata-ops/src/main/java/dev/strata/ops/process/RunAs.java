@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 /**
  * The OS user the servers run as. PostgreSQL and PgBouncer refuse to run as root, so when Strata
  * runs as root the servers run as an unprivileged user ({@code security.run_as}, default {@code
- * postgres}) through {@code runuser}, and that user is given the server folders. Otherwise they
- * run as the current user.
+ * postgres}) through {@code runuser}, and that user is given the server folders. Otherwise they run
+ * as the current user.
  */
 public final class RunAs {
   private final String user;
@@ -43,7 +43,10 @@ public final class RunAs {
     }
     try {
       UserPrincipal principal =
-          Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(unprivileged);
+          Path.of("/")
+              .getFileSystem()
+              .getUserPrincipalLookupService()
+              .lookupPrincipalByName(unprivileged);
       return new RunAs(unprivileged, true, principal);
     } catch (UserPrincipalNotFoundException e) {
       throw StrataException.environment(
@@ -53,7 +56,8 @@ public final class RunAs {
           "install postgresql (it creates the postgres user), set security.run_as to an existing"
               + " user, or run strata as a normal user");
     } catch (IOException e) {
-      throw StrataException.environment("cannot look up user " + unprivileged + ": " + e.getMessage(), "");
+      throw StrataException.environment(
+          "cannot look up user " + unprivileged + ": " + e.getMessage(), "");
     }
   }
 
@@ -89,16 +93,18 @@ public final class RunAs {
     }
     try (Stream<Path> all = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) all::iterator) {
-        Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setOwner(principal);
+        Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+            .setOwner(principal);
       }
     } catch (IOException e) {
-      throw StrataException.environment("cannot give " + dir + " to user " + user + ": " + e.getMessage(), "");
+      throw StrataException.environment(
+          "cannot give " + dir + " to user " + user + ": " + e.getMessage(), "");
     }
   }
 
   /**
-   * Checks that the servers' user can reach {@code dir}: every folder above it must let others
-   * (or that user) pass. A JDK temporary folder, for one, is created 0700.
+   * Checks that the servers' user can reach {@code dir}: every folder above it must let others (or
+   * that user) pass. A JDK temporary folder, for one, is created 0700.
    *
    * @throws StrataException naming the first folder in the way and the chmod that fixes it
    */
@@ -112,7 +118,13 @@ public final class RunAs {
         boolean ownedByUser = Files.getOwner(p).equals(principal);
         if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE) && !ownedByUser) {
           throw StrataException.environment(
-              "the servers run as user '" + user + "', who cannot reach " + dir + ": " + p + " is closed to other users",
+              "the servers run as user '"
+                  + user
+                  + "', who cannot reach "
+                  + dir
+                  + ": "
+                  + p
+                  + " is closed to other users",
               "run: chmod o+x " + p + "   (or keep the project in a folder others can traverse)");
         }
       } catch (IOException e) {

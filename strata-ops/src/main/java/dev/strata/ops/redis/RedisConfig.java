@@ -13,7 +13,9 @@ public final class RedisConfig {
   private RedisConfig() {}
 
   public static String renderConf(RedisSpec redis, String bind, int port, Path dir) {
-    StringBuilder conf = new StringBuilder("# Written by strata up from strata.yaml; changes here are overwritten.\n");
+    StringBuilder conf =
+        new StringBuilder(
+            "# Written by strata up from strata.yaml; changes here are overwritten.\n");
     line(conf, "bind", bind);
     line(conf, "port", Integer.toString(port));
     line(conf, "protected-mode", "yes");
@@ -34,13 +36,17 @@ public final class RedisConfig {
 
   /**
    * Users: {@code default} off; {@code app} with every key and channel but no {@code @dangerous}
-   * command (no KEYS, FLUSHALL, CONFIG, DEBUG...); {@code monitor} reading and INFO only.
-   * Passwords are stored as SHA-256 hashes.
+   * command (no KEYS, FLUSHALL, CONFIG, DEBUG...); {@code monitor} reading and INFO only. Passwords
+   * are stored as SHA-256 hashes.
    */
   public static String renderAcl(String appPassword, String monitorPassword) {
     return "user default off nopass resetkeys resetchannels -@all\n"
-        + "user app on #" + sha256(appPassword) + " ~* &* +@all -@dangerous\n"
-        + "user monitor on #" + sha256(monitorPassword) + " ~* resetchannels -@all +@read +@connection +info +ping +slowlog|get +latency|latest +memory|stats +dbsize\n";
+        + "user app on #"
+        + sha256(appPassword)
+        + " ~* &* +@all -@dangerous\n"
+        + "user monitor on #"
+        + sha256(monitorPassword)
+        + " ~* resetchannels -@all +@read +@connection +info +ping +slowlog|get +latency|latest +memory|stats +dbsize\n";
   }
 
   private static void line(StringBuilder conf, String key, String value) {
@@ -49,7 +55,8 @@ public final class RedisConfig {
 
   private static String sha256(String password) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(password.getBytes(UTF_8)));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(password.getBytes(UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK lacks SHA-256", e);
     }

@@ -25,7 +25,14 @@ public final class RedisServer implements Server {
   private final String acl;
   private final RedisEndpoint monitor;
 
-  public RedisServer(Path serverBinary, Path cliBinary, Path dir, RunAs runAs, String conf, String acl, RedisEndpoint monitor) {
+  public RedisServer(
+      Path serverBinary,
+      Path cliBinary,
+      Path dir,
+      RunAs runAs,
+      String conf,
+      String acl,
+      RedisEndpoint monitor) {
     this.serverBinary = serverBinary;
     this.cliBinary = cliBinary;
     this.dir = dir;
@@ -60,7 +67,9 @@ public final class RedisServer implements Server {
     try {
       Files.createDirectories(dir.resolve("data"));
     } catch (IOException e) {
-      throw StrataException.environment("cannot create " + dir + ": " + e.getMessage(), "check that the state directory is writable");
+      throw StrataException.environment(
+          "cannot create " + dir + ": " + e.getMessage(),
+          "check that the state directory is writable");
     }
     ConfigFiles.write(dir.resolve("redis.conf"), conf, "rw-------");
     boolean aclChanged = ConfigFiles.write(dir.resolve("users.acl"), acl, "rw-------");
@@ -77,8 +86,14 @@ public final class RedisServer implements Server {
       String why = r.ok() ? "it does not answer PING" : r.describeFailure();
       stop();
       throw StrataException.failed(
-          "Redis did not start: " + why + "\n  end of " + log() + ":\n" + Logs.indent(Logs.lastLines(Logs.since(log(), logStart), 10)),
-          "fix the cause above and run strata up again", null);
+          "Redis did not start: "
+              + why
+              + "\n  end of "
+              + log()
+              + ":\n"
+              + Logs.indent(Logs.lastLines(Logs.since(log(), logStart), 10)),
+          "fix the cause above and run strata up again",
+          null);
     }
     return true;
   }
@@ -95,14 +110,30 @@ public final class RedisServer implements Server {
       return Optional.empty();
     }
     Exec.Result r = cli("INFO", "server").run();
-    return r.output().lines().filter(l -> l.startsWith("redis_version:")).findFirst().map(l -> l.substring(14).trim());
+    return r.output()
+        .lines()
+        .filter(l -> l.startsWith("redis_version:"))
+        .findFirst()
+        .map(l -> l.substring(14).trim());
   }
 
   /** redis-cli as the monitor user; the password goes through the environment. */
   private Exec cli(String... args) {
-    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
-        cliBinary.toString(), "-h", monitor.host(), "-p", Integer.toString(monitor.port()), "--user", monitor.user(), "--no-auth-warning", "-e"));
+    java.util.List<String> command =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                cliBinary.toString(),
+                "-h",
+                monitor.host(),
+                "-p",
+                Integer.toString(monitor.port()),
+                "--user",
+                monitor.user(),
+                "--no-auth-warning",
+                "-e"));
     command.addAll(java.util.List.of(args));
-    return Exec.of(command).env("REDISCLI_AUTH", monitor.password()).timeout(Duration.ofSeconds(10));
+    return Exec.of(command)
+        .env("REDISCLI_AUTH", monitor.password())
+        .timeout(Duration.ofSeconds(10));
   }
 }

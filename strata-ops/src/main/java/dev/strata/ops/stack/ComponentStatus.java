@@ -8,4 +8,8 @@ import java.util.Optional;
  * @param state {@code running}, {@code stopped} or {@code not created}
  */
 public record ComponentStatus(
-    Component component, String endpoint, String state, Optional<String> version, Optional<Long> pid) {}
+    Component component,
+    String endpoint,
+    String state,
+    Optional<String> version,
+    Optional<Long> pid) {}

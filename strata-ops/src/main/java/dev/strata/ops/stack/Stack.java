@@ -77,7 +77,8 @@ public final class Stack {
       Servers servers = servers(true);
       requirePortsFree(servers);
       List<Server> started = Collections.synchronizedList(new ArrayList<>());
-      CompletableFuture<Void> redis = CompletableFuture.runAsync(() -> start(servers.redis(), Component.REDIS, started));
+      CompletableFuture<Void> redis =
+          CompletableFuture.runAsync(() -> start(servers.redis(), Component.REDIS, started));
       try {
         servers.prepareTls();
         start(servers.postgres(), Component.POSTGRES, started);
@@ -172,32 +173,48 @@ public final class Stack {
   }
 
   /**
-   * The psql command line that connects to {@code database} as the superuser: over the local
-   * socket and as the servers' OS user, the only way the superuser may log in.
+   * The psql command line that connects to {@code database} as the superuser: over the local socket
+   * and as the servers' OS user, the only way the superuser may log in.
    */
   public List<String> superuserPsql(String database) {
     requireCreated();
     RunAs runAs = RunAs.forCurrentProcess(spec.security().runAs());
     int port = ports(StackState.load(dir.stateFile()), false).get(Component.POSTGRES);
-    return runAs.wrap(List.of(tools().pgBinDir().resolve("psql").toString(), "-h", socketDir().toString(),
-        "-p", Integer.toString(port), "-U", runAs.user(), "-d", database));
+    return runAs.wrap(
+        List.of(
+            tools().pgBinDir().resolve("psql").toString(),
+            "-h",
+            socketDir().toString(),
+            "-p",
+            Integer.toString(port),
+            "-U",
+            runAs.user(),
+            "-d",
+            database));
   }
 
   /** Redis as one of its ACL users: {@code app} or {@code monitor}. */
   public RedisEndpoint redisEndpoint(String user) {
     if (!user.equals(StackEnvs.REDIS_APP_USER) && !user.equals(StackEnvs.REDIS_MONITOR_USER)) {
-      throw StrataException.badInput("no Redis user '" + user + "'",
+      throw StrataException.badInput(
+          "no Redis user '" + user + "'",
           "use " + StackEnvs.REDIS_APP_USER + " or " + StackEnvs.REDIS_MONITOR_USER);
     }
     RedisEndpoint app = env().redis();
     return user.equals(app.user())
         ? app
-        : new RedisEndpoint(app.host(), app.port(), user, Secrets.open(dir.secretsFile()).require(StackEnvs.redisSecret(user)), app.tls());
+        : new RedisEndpoint(
+            app.host(),
+            app.port(),
+            user,
+            Secrets.open(dir.secretsFile()).require(StackEnvs.redisSecret(user)),
+            app.tls());
   }
 
   private void requireCreated() {
     if (!created()) {
-      throw StrataException.environment("the stack in " + projectDir + " has not been brought up", "run `strata up` first");
+      throw StrataException.environment(
+          "the stack in " + projectDir + " has not been brought up", "run `strata up` first");
     }
   }
 
@@ -205,10 +222,17 @@ public final class Stack {
     List<CompletableFuture<ComponentStatus>> rows = new ArrayList<>();
     for (Component c : Component.values()) {
       Server s = servers.get(c);
-      rows.add(CompletableFuture.supplyAsync(() -> {
-        Optional<ProcessHandle> p = s.process();
-        return new ComponentStatus(c, s.endpoint(), p.isPresent() ? "running" : "stopped", s.version(), p.map(ProcessHandle::pid));
-      }));
+      rows.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                Optional<ProcessHandle> p = s.process();
+                return new ComponentStatus(
+                    c,
+                    s.endpoint(),
+                    p.isPresent() ? "running" : "stopped",
+                    s.version(),
+                    p.map(ProcessHandle::pid));
+              }));
     }
     return rows.stream().map(CompletableFuture::join).toList();
   }
@@ -243,13 +267,16 @@ public final class Stack {
   }
 
   private static RuntimeException unwrap(RuntimeException e) {
-    return e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
+    return e instanceof CompletionException && e.getCause() instanceof RuntimeException cause
+        ? cause
+        : e;
   }
 
   private void requirePortsFree(Servers servers) {
     for (Component c : Component.values()) {
       if (!servers.get(c).running()) {
-        Ports.requireFree(spec.security().bind(), servers.port(c), c.displayName(), c.key() + ".port");
+        Ports.requireFree(
+            spec.security().bind(), servers.port(c), c.displayName(), c.key() + ".port");
       }
     }
   }
@@ -270,8 +297,14 @@ public final class Stack {
 
   private Map<Component, Integer> ports(StackState state, boolean pick) {
     Map<Component, Integer> ports = new EnumMap<>(Component.class);
-    Map<Component, Integer> configured = Map.of(
-        Component.POSTGRES, spec.postgres().port(), Component.POOLER, spec.pooler().port(), Component.REDIS, spec.redis().port());
+    Map<Component, Integer> configured =
+        Map.of(
+            Component.POSTGRES,
+            spec.postgres().port(),
+            Component.POOLER,
+            spec.pooler().port(),
+            Component.REDIS,
+            spec.redis().port());
     for (Component c : Component.values()) {
       int port = configured.get(c);
       if (port == 0) {
@@ -306,19 +339,56 @@ public final class Stack {
       this.ports = ports;
       Path socketDir = socketDir();
       PostgresBootstrap bootstrap = new PostgresBootstrap(spec, secrets);
-      this.postgres = new PostgresServer(spec, tools.pgBinDir(), dir.component("postgres"), socketDir, dir.tlsDir(), runAs, port(Component.POSTGRES), bootstrap);
+      this.postgres =
+          new PostgresServer(
+              spec,
+              tools.pgBinDir(),
+              dir.component("postgres"),
+              socketDir,
+              dir.tlsDir(),
+              runAs,
+              port(Component.POSTGRES),
+              bootstrap);
       Path bouncerDir = dir.component("pgbouncer");
-      String ini = PgBouncerConfig.renderIni(spec, bouncerDir, port(Component.POOLER), socketDir, port(Component.POSTGRES), dir.tlsDir());
-      this.pooler = new PgBouncerServer(spec, tools.pgbouncer(), bouncerDir, runAs, port(Component.POOLER), ini,
-          bootstrap::verifiers, new Psql(tools.pgBinDir()), () -> env().pooled());
+      String ini =
+          PgBouncerConfig.renderIni(
+              spec,
+              bouncerDir,
+              port(Component.POOLER),
+              socketDir,
+              port(Component.POSTGRES),
+              dir.tlsDir());
+      this.pooler =
+          new PgBouncerServer(
+              spec,
+              tools.pgbouncer(),
+              bouncerDir,
+              runAs,
+              port(Component.POOLER),
+              ini,
+              bootstrap::verifiers,
+              new Psql(tools.pgBinDir()),
+              () -> env().pooled());
       String host = StackEnvs.clientHost(spec.security().bind());
-      RedisEndpoint monitor = new RedisEndpoint(host, port(Component.REDIS), StackEnvs.REDIS_MONITOR_USER,
-          secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_MONITOR_USER)), false);
+      RedisEndpoint monitor =
+          new RedisEndpoint(
+              host,
+              port(Component.REDIS),
+              StackEnvs.REDIS_MONITOR_USER,
+              secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_MONITOR_USER)),
+              false);
       Path redisDir = dir.component("redis");
-      this.redis = new RedisServer(tools.redisServer(), tools.redisCli(), redisDir, runAs,
-          RedisConfig.renderConf(spec.redis(), spec.security().bind(), port(Component.REDIS), redisDir),
-          RedisConfig.renderAcl(secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_APP_USER)), monitor.password()),
-          monitor);
+      this.redis =
+          new RedisServer(
+              tools.redisServer(),
+              tools.redisCli(),
+              redisDir,
+              runAs,
+              RedisConfig.renderConf(
+                  spec.redis(), spec.security().bind(), port(Component.REDIS), redisDir),
+              RedisConfig.renderAcl(
+                  secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_APP_USER)), monitor.password()),
+              monitor);
     }
 
     int port(Component c) {
@@ -353,10 +423,22 @@ public final class Stack {
       if (spec.security().userCertificates()) {
         certificates.copyFrom(
             Path.of(spec.security().tlsCertFile().orElseThrow()),
-            Path.of(spec.security().tlsKeyFile().orElseThrow(() -> StrataException.badInput(
-                "security.tls_cert_file is set but security.tls_key_file is not", "set both, or neither"))),
-            Path.of(spec.security().tlsCaFile().orElseThrow(() -> StrataException.badInput(
-                "security.tls_cert_file is set but security.tls_ca_file is not", "set it to the CA that signed the certificate"))));
+            Path.of(
+                spec.security()
+                    .tlsKeyFile()
+                    .orElseThrow(
+                        () ->
+                            StrataException.badInput(
+                                "security.tls_cert_file is set but security.tls_key_file is not",
+                                "set both, or neither"))),
+            Path.of(
+                spec.security()
+                    .tlsCaFile()
+                    .orElseThrow(
+                        () ->
+                            StrataException.badInput(
+                                "security.tls_cert_file is set but security.tls_ca_file is not",
+                                "set it to the CA that signed the certificate"))));
       } else {
         certificates.ensureGenerated(tools.openssl(), spec.security().bind());
       }

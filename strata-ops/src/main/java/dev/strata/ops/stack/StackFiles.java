@@ -53,7 +53,9 @@ final class StackFiles {
     }
   }
 
-  /** Where PostgreSQL's socket lives: in the state folder, or under /tmp when that path is too long. */
+  /**
+   * Where PostgreSQL's socket lives: in the state folder, or under /tmp when that path is too long.
+   */
   static Path socketDir(StateDir dir) {
     Path inside = dir.root().resolve("run");
     if (inside.toString().length() <= MAX_SOCKET_DIR) {
@@ -71,13 +73,16 @@ final class StackFiles {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      throw StrataException.environment("cannot delete " + root + ": " + e.getMessage(), "delete it by hand");
+      throw StrataException.environment(
+          "cannot delete " + root + ": " + e.getMessage(), "delete it by hand");
     }
   }
 
   private static String shortHash(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(UTF_8))).substring(0, 12);
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(UTF_8)))
+          .substring(0, 12);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

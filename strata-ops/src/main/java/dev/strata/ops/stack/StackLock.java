@@ -23,7 +23,8 @@ final class StackLock implements AutoCloseable {
   static StackLock acquire(StateDir dir) {
     StackFiles.createStateDir(dir);
     try {
-      FileChannel channel = FileChannel.open(dir.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel channel =
+          FileChannel.open(dir.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
       while (true) {
         FileLock lock = channel.tryLock();
@@ -39,7 +40,9 @@ final class StackLock implements AutoCloseable {
         TimeUnit.MILLISECONDS.sleep(50);
       }
     } catch (IOException e) {
-      throw StrataException.environment("cannot lock " + dir.lockFile() + ": " + e.getMessage(), "check that the state directory is writable");
+      throw StrataException.environment(
+          "cannot lock " + dir.lockFile() + ": " + e.getMessage(),
+          "check that the state directory is writable");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw StrataException.failed("interrupted while waiting for " + dir.lockFile(), "", e);

@@ -24,6 +24,11 @@ public record Tools(Path pgBinDir, Path pgbouncer, Path redisServer, Path redisC
                 new Program("redis-server", "redis-server"),
                 new Program("redis-cli", "redis-tools"),
                 new Program("openssl", "openssl")));
-    return new Tools(pg, found.get("pgbouncer"), found.get("redis-server"), found.get("redis-cli"), found.get("openssl"));
+    return new Tools(
+        pg,
+        found.get("pgbouncer"),
+        found.get("redis-server"),
+        found.get("redis-cli"),
+        found.get("openssl"));
   }
 }

@@ -54,21 +54,59 @@ public final class Certificates {
       Path ext = dir.resolve("server.ext");
       String o = openssl.toString();
       run(o, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", caKey.toString());
-      run(o, "req", "-x509", "-new", "-key", caKey.toString(), "-sha256", "-days", "3650",
-          "-subj", "/CN=Strata local CA", "-out", caCert().toString());
+      run(
+          o,
+          "req",
+          "-x509",
+          "-new",
+          "-key",
+          caKey.toString(),
+          "-sha256",
+          "-days",
+          "3650",
+          "-subj",
+          "/CN=Strata local CA",
+          "-out",
+          caCert().toString());
       run(o, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", serverKey().toString());
-      run(o, "req", "-new", "-key", serverKey().toString(), "-subj", "/CN=localhost", "-out", csr.toString());
+      run(
+          o,
+          "req",
+          "-new",
+          "-key",
+          serverKey().toString(),
+          "-subj",
+          "/CN=localhost",
+          "-out",
+          csr.toString());
       String names = "DNS:localhost,IP:127.0.0.1,IP:::1" + (isExtra(host) ? "," + san(host) : "");
       Files.writeString(ext, "subjectAltName=" + names + "\nextendedKeyUsage=serverAuth\n");
-      run(o, "x509", "-req", "-in", csr.toString(), "-CA", caCert().toString(), "-CAkey", caKey.toString(),
-          "-CAcreateserial", "-days", "825", "-sha256", "-extfile", ext.toString(), "-out", serverCert().toString());
+      run(
+          o,
+          "x509",
+          "-req",
+          "-in",
+          csr.toString(),
+          "-CA",
+          caCert().toString(),
+          "-CAkey",
+          caKey.toString(),
+          "-CAcreateserial",
+          "-days",
+          "825",
+          "-sha256",
+          "-extfile",
+          ext.toString(),
+          "-out",
+          serverCert().toString());
       Files.delete(csr);
       Files.delete(ext);
       Files.deleteIfExists(dir.resolve("ca.srl"));
       restrict(caKey);
       restrict(serverKey());
     } catch (IOException e) {
-      throw StrataException.environment("cannot write TLS files in " + dir + ": " + e.getMessage(), "");
+      throw StrataException.environment(
+          "cannot write TLS files in " + dir + ": " + e.getMessage(), "");
     }
   }
 
@@ -91,7 +129,8 @@ public final class Certificates {
       Files.copy(ca, caCert(), StandardCopyOption.REPLACE_EXISTING);
       restrict(serverKey());
     } catch (IOException e) {
-      throw StrataException.environment("cannot copy TLS files into " + dir + ": " + e.getMessage(), "");
+      throw StrataException.environment(
+          "cannot copy TLS files into " + dir + ": " + e.getMessage(), "");
     }
   }
 
