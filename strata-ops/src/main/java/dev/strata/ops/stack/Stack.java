@@ -73,8 +73,10 @@ public final class Stack {
    * @throws StrataException when a server cannot start; whatever this call started is stopped
    */
   public List<ComponentStatus> up() {
+    // Programs first: a machine without them must not be left with a half-made state folder.
+    Tools tools = tools();
     try (StackLock lock = StackLock.acquire(dir)) {
-      Servers servers = servers(true);
+      Servers servers = servers(tools, true);
       requirePortsFree(servers);
       List<Server> started = Collections.synchronizedList(new ArrayList<>());
       CompletableFuture<Void> redis =
@@ -282,14 +284,15 @@ public final class Stack {
   }
 
   private Servers servers(boolean forUp) {
-    if (forUp) {
-      StackFiles.createStateDir(dir);
-    }
+    return servers(tools(), forUp);
+  }
+
+  private Servers servers(Tools tools, boolean forUp) {
     RunAs runAs = RunAs.forCurrentProcess(spec.security().runAs());
     if (forUp) {
+      StackFiles.createStateDir(dir);
       runAs.checkReachable(dir.root());
     }
-    Tools tools = Tools.find(spec.postgres().binDir());
     Secrets secrets = Secrets.open(dir.secretsFile());
     Map<Component, Integer> ports = ports(StackState.load(dir.stateFile()), forUp);
     return new Servers(tools, runAs, secrets, ports);
