@@ -8,6 +8,7 @@ import dev.strata.core.env.RedisEndpoint;
 import dev.strata.core.env.StackEnv;
 import dev.strata.ops.process.Exec;
 import dev.strata.ops.stack.Component;
+import dev.strata.ops.tls.Certificates;
 import dev.strata.test.StrataStack;
 import dev.strata.test.StrataTest;
 import io.lettuce.core.RedisClient;
@@ -27,6 +28,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The security model of DESIGN.md, checked against the real servers of one stack. */
 @StrataTest
@@ -100,14 +102,15 @@ final class StackSecurityIT {
   }
 
   @Test
-  void psql_connects_with_the_url_as_printed_and_verifies_the_server_certificate(StrataStack stack) {
+  void psql_connects_with_the_url_as_printed_and_verifies_the_server_certificate(StrataStack stack, @TempDir Path other) {
     PgEndpoint direct = stack.env().direct();
     String out = Exec.of("psql", "-X", "-A", "-t", "-c", "SELECT current_user || ' ' || ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", direct.url())
         .run().output();
     assertThat(out.trim()).isEqualTo("app_owner true");
-    // verify-full with the public CAs instead of the stack's: the certificate is not trusted.
-    String publicCas = "/etc/ssl/certs/ca-certificates.crt";
-    Exec.Result untrusted = Exec.of("psql", "-X", "-c", "SELECT 1", direct.url().replaceAll("&sslrootcert=[^&]*", "&sslrootcert=" + publicCas)).run();
+    // verify-full with another CA than the stack's: the server's certificate is not trusted.
+    Certificates otherCa = new Certificates(other);
+    otherCa.ensureGenerated(stack.stack().tools().openssl(), "127.0.0.1");
+    Exec.Result untrusted = Exec.of("psql", "-X", "-c", "SELECT 1", direct.url().replaceAll("&sslrootcert=[^&]*", "&sslrootcert=" + otherCa.caCert())).run();
     assertThat(untrusted.exitCode()).isNotZero();
     assertThat(untrusted.output()).contains("certificate verify failed");
   }
