@@ -34,7 +34,8 @@ final class StackLifecycleIT {
     Cli up = Cli.run(stack.home(), "up");
     assertThat(up.exitCode()).as(up.toString()).isZero();
     assertThat(up.err()).as("no server was started").doesNotContain("starting");
-    assertThat(up.out()).containsPattern("postgres +127\\.0\\.0\\.1:\\d+ +running +15\\.\\d+")
+    assertThat(up.out())
+        .containsPattern("postgres +127\\.0\\.0\\.1:\\d+ +running +15\\.\\d+")
         .containsPattern("pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.\\d+")
         .containsPattern("redis +127\\.0\\.0\\.1:\\d+ +running +7\\.\\d+");
     assertThat(pids(stack)).isEqualTo(pids);
@@ -49,18 +50,37 @@ final class StackLifecycleIT {
     Map<String, String> vars = new HashMap<>();
     for (String line : env.out().lines().toList()) {
       assertThat(line).matches("[A-Z_]+='[^']*'");
-      vars.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 2, line.length() - 1));
+      vars.put(
+          line.substring(0, line.indexOf('=')),
+          line.substring(line.indexOf('=') + 2, line.length() - 1));
     }
-    assertThat(vars).containsOnlyKeys("DATABASE_URL", "DIRECT_URL", "READONLY_DATABASE_URL", "REDIS_URL",
-        "JDBC_DATABASE_URL", "JDBC_DATABASE_USERNAME", "JDBC_DATABASE_PASSWORD", "PGSSLROOTCERT");
-    assertThat(vars.get("DATABASE_URL")).startsWith("postgresql://billing_app:").contains("/billing?sslmode=verify-full&sslrootcert=");
+    assertThat(vars)
+        .containsOnlyKeys(
+            "DATABASE_URL",
+            "DIRECT_URL",
+            "READONLY_DATABASE_URL",
+            "REDIS_URL",
+            "JDBC_DATABASE_URL",
+            "JDBC_DATABASE_USERNAME",
+            "JDBC_DATABASE_PASSWORD",
+            "PGSSLROOTCERT");
+    assertThat(vars.get("DATABASE_URL"))
+        .startsWith("postgresql://billing_app:")
+        .contains("/billing?sslmode=verify-full&sslrootcert=");
     assertThat(vars.get("DIRECT_URL")).startsWith("postgresql://billing_owner:");
     assertThat(vars.get("JDBC_DATABASE_URL")).endsWith("&prepareThreshold=0");
     // Sourced by a shell, exactly as a user would, then used by psql as it is.
     Path envFile = stack.home().resolve("billing.env");
     Files.writeString(envFile, env.out());
-    Process psql = new ProcessBuilder("bash", "-c", "set -a; . '" + envFile + "'; psql -X -A -t -c 'SELECT current_user' \"$DATABASE_URL\"")
-        .redirectErrorStream(true).start();
+    Process psql =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "set -a; . '"
+                    + envFile
+                    + "'; psql -X -A -t -c 'SELECT current_user' \"$DATABASE_URL\"")
+            .redirectErrorStream(true)
+            .start();
     assertThat(new String(psql.getInputStream().readAllBytes()).trim()).isEqualTo("billing_app");
     assertThat(psql.waitFor()).isZero();
 
@@ -72,10 +92,21 @@ final class StackLifecycleIT {
   @Test
   @Order(3)
   void psql_and_redis_cli_shells_connect_with_the_stacks_credentials(StrataStack stack) {
-    Cli psql = Cli.run(stack.home(), "psql", "--as", "app", "--", "-A", "-t", "-c", "SELECT current_user");
+    Cli psql =
+        Cli.run(stack.home(), "psql", "--as", "app", "--", "-A", "-t", "-c", "SELECT current_user");
     assertThat(psql.exitCode()).as(psql.toString()).isZero();
     assertThat(psql.out().trim()).isEqualTo("shop_app");
-    Cli superuser = Cli.run(stack.home(), "psql", "--as", "superuser", "--", "-A", "-t", "-c", "SELECT rolsuper FROM pg_roles WHERE rolname = current_user");
+    Cli superuser =
+        Cli.run(
+            stack.home(),
+            "psql",
+            "--as",
+            "superuser",
+            "--",
+            "-A",
+            "-t",
+            "-c",
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user");
     assertThat(superuser.out().trim()).isEqualTo("t");
     Cli redis = Cli.run(stack.home(), "redis-cli", "--", "ACL", "WHOAMI");
     assertThat(redis.out().trim()).isEqualTo("app");
@@ -85,7 +116,9 @@ final class StackLifecycleIT {
   @Order(4)
   void down_stops_every_server_and_up_brings_the_data_back(StrataStack stack) throws Exception {
     try (Connection owner = stack.connect(stack.env().direct())) {
-      owner.createStatement().execute("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
+      owner
+          .createStatement()
+          .execute("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
     }
     Cli down = Cli.run(stack.home(), "down");
     assertThat(down.exitCode()).as(down.toString()).isZero();

@@ -35,14 +35,19 @@ import org.junit.jupiter.api.io.TempDir;
 final class StackSecurityIT {
 
   @Test
-  void app_connects_through_pgbouncer_over_tls_and_is_neither_owner_nor_superuser(StrataStack stack) throws SQLException {
+  void app_connects_through_pgbouncer_over_tls_and_is_neither_owner_nor_superuser(StrataStack stack)
+      throws SQLException {
     StackEnv env = stack.env();
-    assertThat(env.pooled().jdbcUrl()).contains("prepareThreshold=0").contains("sslmode=verify-full");
+    assertThat(env.pooled().jdbcUrl())
+        .contains("prepareThreshold=0")
+        .contains("sslmode=verify-full");
     try (Connection c = stack.connect(env.pooled());
-        ResultSet rs = c.createStatement().executeQuery(
-            "SELECT current_user, r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolcreatedb,"
-                + " pg_get_userbyid(d.datdba) FROM pg_roles r, pg_database d"
-                + " WHERE r.rolname = current_user AND d.datname = current_database()")) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT current_user, r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolcreatedb,"
+                        + " pg_get_userbyid(d.datdba) FROM pg_roles r, pg_database d"
+                        + " WHERE r.rolname = current_user AND d.datname = current_database()")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("app_app");
       assertThat(rs.getBoolean(2)).as("superuser").isFalse();
@@ -73,7 +78,8 @@ final class StackSecurityIT {
   }
 
   @Test
-  void app_has_dml_on_the_owners_tables_but_cannot_create_roles_or_drop_them(StrataStack stack) throws SQLException {
+  void app_has_dml_on_the_owners_tables_but_cannot_create_roles_or_drop_them(StrataStack stack)
+      throws SQLException {
     try (Connection owner = stack.connect(stack.env().direct())) {
       owner.createStatement().execute("CREATE TABLE orders (id bigint PRIMARY KEY, total numeric)");
     }
@@ -102,15 +108,32 @@ final class StackSecurityIT {
   }
 
   @Test
-  void psql_connects_with_the_url_as_printed_and_verifies_the_server_certificate(StrataStack stack, @TempDir Path other) {
+  void psql_connects_with_the_url_as_printed_and_verifies_the_server_certificate(
+      StrataStack stack, @TempDir Path other) {
     PgEndpoint direct = stack.env().direct();
-    String out = Exec.of("psql", "-X", "-A", "-t", "-c", "SELECT current_user || ' ' || ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", direct.url())
-        .run().output();
+    String out =
+        Exec.of(
+                "psql",
+                "-X",
+                "-A",
+                "-t",
+                "-c",
+                "SELECT current_user || ' ' || ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                direct.url())
+            .run()
+            .output();
     assertThat(out.trim()).isEqualTo("app_owner true");
     // verify-full with another CA than the stack's: the server's certificate is not trusted.
     Certificates otherCa = new Certificates(other);
     otherCa.ensureGenerated(stack.stack().tools().openssl(), "127.0.0.1");
-    Exec.Result untrusted = Exec.of("psql", "-X", "-c", "SELECT 1", direct.url().replaceAll("&sslrootcert=[^&]*", "&sslrootcert=" + otherCa.caCert())).run();
+    Exec.Result untrusted =
+        Exec.of(
+                "psql",
+                "-X",
+                "-c",
+                "SELECT 1",
+                direct.url().replaceAll("&sslrootcert=[^&]*", "&sslrootcert=" + otherCa.caCert()))
+            .run();
     assertThat(untrusted.exitCode()).isNotZero();
     assertThat(untrusted.output()).contains("certificate verify failed");
   }
@@ -148,18 +171,24 @@ final class StackSecurityIT {
   @Test
   void secrets_are_private_and_never_in_logs_or_status(StrataStack stack) throws Exception {
     Path secrets = stack.home().resolve(".strata/secrets");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets)))
+        .isEqualTo("rw-------");
     // Make every server log something about a login first.
     try (Connection c = stack.connect(stack.env().pooled())) {
       c.createStatement().execute("SELECT 1");
     }
-    List<String> passwords = List.of(stack.env().pooled().password(), stack.env().direct().password(),
-        stack.env().readonly().password(), stack.env().redis().password());
+    List<String> passwords =
+        List.of(
+            stack.env().pooled().password(),
+            stack.env().direct().password(),
+            stack.env().readonly().password(),
+            stack.env().redis().password());
     Cli status = Cli.run(stack.home(), "status", "--json");
-    String logs = Stream.of(Component.values())
-        .map(c -> stack.stack().log(c))
-        .map(StackSecurityIT::read)
-        .reduce("", String::concat);
+    String logs =
+        Stream.of(Component.values())
+            .map(c -> stack.stack().log(c))
+            .map(StackSecurityIT::read)
+            .reduce("", String::concat);
     assertThat(logs).contains("app_app");
     for (String password : passwords) {
       assertThat(logs).doesNotContain(password);
@@ -182,7 +211,9 @@ final class StackSecurityIT {
   }
 
   private static void assertNoPermission(Runnable command) {
-    assertThatThrownBy(command::run).isInstanceOf(RedisCommandExecutionException.class).hasMessageStartingWith("NOPERM");
+    assertThatThrownBy(command::run)
+        .isInstanceOf(RedisCommandExecutionException.class)
+        .hasMessageStartingWith("NOPERM");
   }
 
   @FunctionalInterface

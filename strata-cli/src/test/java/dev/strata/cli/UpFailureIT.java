@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * nothing left running, existing data untouched.
  */
 final class UpFailureIT {
-  private static final String FREE_PORTS = "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n";
+  private static final String FREE_PORTS =
+      "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n";
 
   private Path project;
 
@@ -59,7 +60,10 @@ final class UpFailureIT {
       Cli up = Cli.run(project, "up");
       assertThat(up.exitCode()).as(up.toString()).isEqualTo(3);
       assertThat(up.err())
-          .contains("PgBouncer cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": the port is taken")
+          .contains(
+              "PgBouncer cannot listen on 127.0.0.1:"
+                  + taken.getLocalPort()
+                  + ": the port is taken")
           .contains("pid " + ProcessHandle.current().pid())
           .contains("fix: stop that process, or set pooler.port to another port");
       assertNothingRunning();
@@ -68,10 +72,14 @@ final class UpFailureIT {
 
   @Test
   void a_missing_postgres_binary_names_the_debian_package_and_creates_nothing() throws IOException {
-    write(FREE_PORTS.replace("memory: 256mb", "memory: 256mb\n  bin_dir: /usr/lib/postgresql/99/bin"));
+    write(
+        FREE_PORTS.replace(
+            "memory: 256mb", "memory: 256mb\n  bin_dir: /usr/lib/postgresql/99/bin"));
     Cli up = Cli.run(project, "up");
     assertThat(up.exitCode()).as(up.toString()).isEqualTo(3);
-    assertThat(up.err()).contains("/usr/lib/postgresql/99/bin/postgres is missing").contains("postgresql-15");
+    assertThat(up.err())
+        .contains("/usr/lib/postgresql/99/bin/postgres is missing")
+        .contains("postgresql-15");
     assertThat(project.resolve(".strata")).doesNotExist();
   }
 
@@ -87,14 +95,18 @@ final class UpFailureIT {
   }
 
   @Test
-  void a_server_that_will_not_start_shows_its_log_stops_the_others_and_keeps_the_data() throws Exception {
+  void a_server_that_will_not_start_shows_its_log_stops_the_others_and_keeps_the_data()
+      throws Exception {
     write(FREE_PORTS);
     assertThat(Cli.run(project, "up").exitCode()).isZero();
-    Cli create = Cli.run(project, "psql", "--", "-c", "CREATE TABLE precious AS SELECT 42 AS answer");
+    Cli create =
+        Cli.run(project, "psql", "--", "-c", "CREATE TABLE precious AS SELECT 42 AS answer");
     assertThat(create.exitCode()).as(create.toString()).isZero();
     assertThat(Cli.run(project, "down").exitCode()).isZero();
 
-    write(FREE_PORTS.replace("memory: 256mb", "memory: 256mb\n  settings:\n    shared_buffers: lots"));
+    write(
+        FREE_PORTS.replace(
+            "memory: 256mb", "memory: 256mb\n  settings:\n    shared_buffers: lots"));
     Cli up = Cli.run(project, "up");
     assertThat(up.exitCode()).as(up.toString()).isEqualTo(1);
     assertThat(up.err())
@@ -124,8 +136,14 @@ final class UpFailureIT {
     Cli init = Cli.run(project, "init");
     assertThat(init.exitCode()).as(init.toString()).isZero();
     String text = Files.readString(project.resolve("strata.yaml"));
-    assertThat(text).contains("# ").contains("postgres:").contains("pooler:").contains("redis:").contains("security:");
-    assertThat(SpecLoader.parse(text, "strata.yaml", name -> null).pooler().mode()).isEqualTo("transaction");
+    assertThat(text)
+        .contains("# ")
+        .contains("postgres:")
+        .contains("pooler:")
+        .contains("redis:")
+        .contains("security:");
+    assertThat(SpecLoader.parse(text, "strata.yaml", name -> null).pooler().mode())
+        .isEqualTo("transaction");
     Cli again = Cli.run(project, "init");
     assertThat(again.exitCode()).isEqualTo(2);
     assertThat(again.err()).contains("already exists").contains("--force");
@@ -136,7 +154,10 @@ final class UpFailureIT {
   }
 
   private void assertNothingRunning() {
-    Stack stack = new Stack(project, SpecLoader.load(project.resolve("strata.yaml"), name -> null), line -> {});
-    assertThat(stack.status()).allSatisfy(s -> assertThat(s.pid()).as(s.component() + " is running").isEmpty());
+    Stack stack =
+        new Stack(
+            project, SpecLoader.load(project.resolve("strata.yaml"), name -> null), line -> {});
+    assertThat(stack.status())
+        .allSatisfy(s -> assertThat(s.pid()).as(s.component() + " is running").isEmpty());
   }
 }

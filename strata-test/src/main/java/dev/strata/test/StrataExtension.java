@@ -61,7 +61,8 @@ public final class StrataExtension implements BeforeAllCallback, ParameterResolv
     SpecLoader.parse(yaml, "@StrataTest(yaml) of " + testClass.getSimpleName(), System::getenv);
     Path home = temporaryHome(testClass, ThrowawaySpec.rewrite(yaml));
     try {
-      Stack stack = new Stack(home, SpecLoader.load(home.resolve("strata.yaml"), System::getenv), line -> {});
+      Stack stack =
+          new Stack(home, SpecLoader.load(home.resolve("strata.yaml"), System::getenv), line -> {});
       stack.up();
       return new StrataStack(stack);
     } catch (RuntimeException e) {

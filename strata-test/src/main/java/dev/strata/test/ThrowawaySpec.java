@@ -23,13 +23,17 @@ final class ThrowawaySpec {
     section(doc, "redis").put("port", 0);
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-    return "# strata.yaml of a throwaway test stack (written by strata-test)\n" + new Yaml(options).dump(doc);
+    return "# strata.yaml of a throwaway test stack (written by strata-test)\n"
+        + new Yaml(options).dump(doc);
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> section(Map<String, Object> doc, String name) {
     Object section = doc.get(name);
-    Map<String, Object> map = section instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
+    Map<String, Object> map =
+        section instanceof Map<?, ?> m
+            ? new LinkedHashMap<>((Map<String, Object>) m)
+            : new LinkedHashMap<>();
     doc.put(name, map);
     return map;
   }
