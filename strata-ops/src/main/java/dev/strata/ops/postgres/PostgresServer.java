@@ -8,7 +8,6 @@ import dev.strata.ops.process.Logs;
 import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
 import dev.strata.ops.process.Server;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,11 +74,6 @@ public final class PostgresServer implements Server {
   }
 
   @Override
-  public boolean running() {
-    return process().isPresent();
-  }
-
-  @Override
   public String endpoint() {
     return spec.security().bind() + ":" + port;
   }
@@ -128,16 +122,10 @@ public final class PostgresServer implements Server {
   }
 
   private void prepareDirectories() {
-    try {
-      Files.createDirectories(dir);
-      Files.createDirectories(socketDir);
-      runAs.give(dir);
-      runAs.give(socketDir);
-    } catch (IOException e) {
-      throw StrataException.environment(
-          "cannot create " + dir + ": " + e.getMessage(),
-          "check that the state directory is writable");
-    }
+    ConfigFiles.createDirectories(dir);
+    ConfigFiles.createDirectories(socketDir);
+    runAs.give(dir);
+    runAs.give(socketDir);
   }
 
   private void initdb() {

@@ -9,10 +9,10 @@ import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
 import dev.strata.ops.process.Server;
 import dev.strata.ops.process.Wait;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Redis, configured from strata.yaml, checked with the machine's redis-cli as the monitor user. */
@@ -53,24 +53,13 @@ public final class RedisServer implements Server {
   }
 
   @Override
-  public boolean running() {
-    return process().isPresent();
-  }
-
-  @Override
   public String endpoint() {
     return monitor.host() + ":" + monitor.port();
   }
 
   @Override
   public boolean start() {
-    try {
-      Files.createDirectories(dir.resolve("data"));
-    } catch (IOException e) {
-      throw StrataException.environment(
-          "cannot create " + dir + ": " + e.getMessage(),
-          "check that the state directory is writable");
-    }
+    ConfigFiles.createDirectories(dir.resolve("data"));
     ConfigFiles.write(dir.resolve("redis.conf"), conf, "rw-------");
     boolean aclChanged = ConfigFiles.write(dir.resolve("users.acl"), acl, "rw-------");
     runAs.give(dir);
@@ -119,9 +108,9 @@ public final class RedisServer implements Server {
 
   /** redis-cli as the monitor user; the password goes through the environment. */
   private Exec cli(String... args) {
-    java.util.List<String> command =
-        new java.util.ArrayList<>(
-            java.util.List.of(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 cliBinary.toString(),
                 "-h",
                 monitor.host(),
@@ -131,7 +120,7 @@ public final class RedisServer implements Server {
                 monitor.user(),
                 "--no-auth-warning",
                 "-e"));
-    command.addAll(java.util.List.of(args));
+    command.addAll(List.of(args));
     return Exec.of(command)
         .env("REDISCLI_AUTH", monitor.password())
         .timeout(Duration.ofSeconds(10));
