@@ -148,6 +148,40 @@ final class StackLifecycleIT {
     assertThat(bad.err()).contains("unknown component 'mysql'").contains("postgres, pooler, redis");
   }
 
+  @Test
+  @Order(6)
+  void up_applies_a_changed_strata_yaml_to_the_running_servers_without_restarting_them(
+      StrataStack stack) throws Exception {
+    Map<Component, Optional<Long>> pids = pids(stack);
+    Files.writeString(
+        stack.home().resolve("strata.yaml"),
+        "postgres:\n  port: 0\n  memory: 256mb\n  databases: [shop, billing, extra]\n"
+            + "  settings:\n    log_min_duration_statement: 250ms\n"
+            + "pooler:\n  port: 0\nredis:\n  port: 0\n  maxmemory: 64mb\n  policy: allkeys-lfu\n");
+    Cli up = Cli.run(stack.home(), "up");
+    assertThat(up.exitCode()).as(up.toString()).isZero();
+    assertThat(pids(stack)).as("nothing was restarted").isEqualTo(pids);
+
+    Cli extra =
+        Cli.run(
+            stack.home(),
+            "psql",
+            "-d",
+            "extra",
+            "--as",
+            "app",
+            "--",
+            "-A",
+            "-t",
+            "-c",
+            "SELECT current_user || '@' || current_database() || ' ' || current_setting('log_min_duration_statement')");
+    assertThat(extra.out().trim()).as(extra.toString()).isEqualTo("extra_app@extra 250ms");
+    Cli memory = Cli.run(stack.home(), "redis-cli", "--as", "monitor", "--", "INFO", "memory");
+    assertThat(memory.out())
+        .contains("maxmemory:" + 64 * 1024 * 1024)
+        .contains("maxmemory_policy:allkeys-lfu");
+  }
+
   private static Map<Component, Optional<Long>> pids(StrataStack stack) {
     List<ComponentStatus> status = stack.stack().status();
     Map<Component, Optional<Long>> pids = new HashMap<>();

@@ -58,7 +58,7 @@ public final class Secrets {
   }
 
   /** Whether a secret of that name exists. */
-  public boolean has(String name) {
+  public synchronized boolean has(String name) {
     return values.containsKey(name);
   }
 
@@ -78,17 +78,21 @@ public final class Secrets {
    * rounds of PBKDF2), kept beside it so it is computed once. It is keyed by a fingerprint of the
    * secret, so a secret changed by hand gets a fresh derived value.
    */
-  public synchronized String derived(String name, String kind, UnaryOperator<String> derive) {
+  public String derived(String name, String kind, UnaryOperator<String> derive) {
     String secret = get(name);
     String key = name + "#" + kind;
     String fingerprint = fingerprint(secret);
-    String kept = values.get(key);
-    if (kept != null && kept.startsWith(fingerprint + ":")) {
-      return kept.substring(fingerprint.length() + 1);
+    synchronized (this) {
+      String kept = values.get(key);
+      if (kept != null && kept.startsWith(fingerprint + ":")) {
+        return kept.substring(fingerprint.length() + 1);
+      }
     }
-    String value = derive.apply(secret);
-    values.put(key, fingerprint + ":" + value);
-    save();
+    String value = derive.apply(secret); // outside the lock: other secrets stay readable meanwhile
+    synchronized (this) {
+      values.put(key, fingerprint + ":" + value);
+      save();
+    }
     return value;
   }
 
@@ -107,7 +111,7 @@ public final class Secrets {
    *
    * @throws StrataException if it does not exist (the stack was never brought up)
    */
-  public String require(String name) {
+  public synchronized String require(String name) {
     String value = values.get(name);
     if (value == null) {
       throw StrataException.environment(

@@ -80,10 +80,7 @@ public final class PostgresServer implements Server {
 
   @Override
   public boolean start() {
-    prepareDirectories();
-    if (!initialized()) {
-      initdb();
-    }
+    initialize();
     boolean changed = writeConfig();
     boolean started = false;
     if (!running()) {
@@ -94,6 +91,17 @@ public final class PostgresServer implements Server {
     }
     bootstrap.apply(this, runAs);
     return started;
+  }
+
+  /**
+   * Creates the data directory with initdb on first use; a no-op after. Separate from {@link
+   * #start()} so that slow first-run work elsewhere (TLS keys) can overlap with it.
+   */
+  public void initialize() {
+    prepareDirectories();
+    if (!initialized()) {
+      initdb();
+    }
   }
 
   @Override

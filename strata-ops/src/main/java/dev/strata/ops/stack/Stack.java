@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -79,17 +81,27 @@ public final class Stack {
       Servers servers = servers(tools, true);
       requirePortsFree(servers);
       List<Server> started = Collections.synchronizedList(new ArrayList<>());
-      CompletableFuture<Void> redis =
-          CompletableFuture.runAsync(() -> start(servers.redis(), Component.REDIS, started));
+      ExecutorService pool = Executors.newCachedThreadPool();
+      // Redis needs nothing else; TLS keys and SCRAM verifiers overlap with initdb.
+      List<CompletableFuture<Void>> background =
+          List.of(
+              CompletableFuture.runAsync(
+                  () -> start(servers.redis(), Component.REDIS, started), pool),
+              CompletableFuture.runAsync(servers::prepareTls, pool),
+              CompletableFuture.runAsync(servers::deriveVerifiers, pool));
       try {
-        servers.prepareTls();
+        servers.postgres().initialize();
+        background.get(1).join();
+        background.get(2).join();
         start(servers.postgres(), Component.POSTGRES, started);
         start(servers.pooler(), Component.POOLER, started);
-        redis.join();
+        background.get(0).join();
       } catch (RuntimeException e) {
-        awaitQuietly(redis);
+        background.forEach(Stack::awaitQuietly);
         rollBack(started);
         throw unwrap(e);
+      } finally {
+        pool.shutdown();
       }
       return status(servers);
     }
@@ -221,22 +233,28 @@ public final class Stack {
   }
 
   private List<ComponentStatus> status(Servers servers) {
-    List<CompletableFuture<ComponentStatus>> rows = new ArrayList<>();
-    for (Component c : Component.values()) {
-      Server s = servers.get(c);
-      rows.add(
-          CompletableFuture.supplyAsync(
-              () -> {
-                Optional<ProcessHandle> p = s.process();
-                return new ComponentStatus(
-                    c,
-                    s.endpoint(),
-                    p.isPresent() ? "running" : "stopped",
-                    s.version(),
-                    p.map(ProcessHandle::pid));
-              }));
+    ExecutorService pool = Executors.newFixedThreadPool(Component.values().length);
+    try {
+      List<CompletableFuture<ComponentStatus>> rows = new ArrayList<>();
+      for (Component c : Component.values()) {
+        Server s = servers.get(c);
+        rows.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  Optional<ProcessHandle> p = s.process();
+                  return new ComponentStatus(
+                      c,
+                      s.endpoint(),
+                      p.isPresent() ? "running" : "stopped",
+                      s.version(),
+                      p.map(ProcessHandle::pid));
+                },
+                pool));
+      }
+      return rows.stream().map(CompletableFuture::join).toList();
+    } finally {
+      pool.shutdown();
     }
-    return rows.stream().map(CompletableFuture::join).toList();
   }
 
   private void start(Server server, Component component, List<Server> started) {
@@ -260,7 +278,7 @@ public final class Stack {
     }
   }
 
-  private static void awaitQuietly(CompletableFuture<Void> future) {
+  private static void awaitQuietly(CompletableFuture<?> future) {
     try {
       future.join();
     } catch (CompletionException e) {
@@ -335,13 +353,14 @@ public final class Stack {
     private final PostgresServer postgres;
     private final PgBouncerServer pooler;
     private final RedisServer redis;
+    private final PostgresBootstrap bootstrap;
 
     Servers(Tools tools, RunAs runAs, Secrets secrets, Map<Component, Integer> ports) {
       this.tools = tools;
       this.runAs = runAs;
       this.ports = ports;
       Path socketDir = socketDir();
-      PostgresBootstrap bootstrap = new PostgresBootstrap(spec, secrets);
+      this.bootstrap = new PostgresBootstrap(spec, secrets);
       this.postgres =
           new PostgresServer(
               spec,
@@ -380,6 +399,13 @@ public final class Stack {
               StackEnvs.REDIS_MONITOR_USER,
               secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_MONITOR_USER)),
               false);
+      RedisEndpoint admin =
+          new RedisEndpoint(
+              host,
+              port(Component.REDIS),
+              StackEnvs.REDIS_ADMIN_USER,
+              secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_ADMIN_USER)),
+              false);
       Path redisDir = dir.component("redis");
       this.redis =
           new RedisServer(
@@ -389,9 +415,13 @@ public final class Stack {
               runAs,
               RedisConfig.renderConf(
                   spec.redis(), spec.security().bind(), port(Component.REDIS), redisDir),
+              RedisConfig.liveSettings(spec.redis(), spec.security().bind(), port(Component.REDIS)),
               RedisConfig.renderAcl(
-                  secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_APP_USER)), monitor.password()),
-              monitor);
+                  secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_APP_USER)),
+                  monitor.password(),
+                  admin.password()),
+              monitor,
+              admin);
     }
 
     int port(Component c) {
@@ -416,6 +446,11 @@ public final class Stack {
 
     RedisServer redis() {
       return redis;
+    }
+
+    /** Computes the SCRAM verifiers now (once per stack; they are kept with the secrets). */
+    void deriveVerifiers() {
+      bootstrap.verifiers();
     }
 
     /** The CA and server certificate (generated, or the user's), owned by the servers' user. */
