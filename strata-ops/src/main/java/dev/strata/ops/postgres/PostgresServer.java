@@ -11,6 +11,7 @@ import dev.strata.ops.process.Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -117,6 +118,23 @@ public final class PostgresServer implements Server {
       throw StrataException.failed(
           "PostgreSQL did not stop: " + result.describeFailure(), "see " + log(), null);
     }
+  }
+
+  /** Settings changed in postgresql.conf that the running server applies only after a restart. */
+  public List<String> pendingRestart() {
+    if (!running()) {
+      return List.of();
+    }
+    Exec.Result r =
+        psql()
+            .superuser(
+                runAs,
+                socketDir,
+                port,
+                "postgres",
+                "SELECT name FROM pg_settings WHERE pending_restart")
+            .run();
+    return r.ok() ? r.output().lines().filter(l -> !l.isBlank()).toList() : List.of();
   }
 
   @Override

@@ -96,6 +96,13 @@ public final class Stack {
         start(servers.postgres(), Component.POSTGRES, started);
         start(servers.pooler(), Component.POOLER, started);
         background.get(0).join();
+        List<String> pending = servers.postgres().pendingRestart();
+        if (!pending.isEmpty()) {
+          progress.accept(
+              "PostgreSQL applies "
+                  + String.join(", ", pending)
+                  + " only after a restart: run strata down, then strata up");
+        }
       } catch (RuntimeException e) {
         background.forEach(Stack::awaitQuietly);
         rollBack(started);
