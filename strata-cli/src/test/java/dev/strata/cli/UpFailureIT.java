@@ -149,6 +149,25 @@ final class UpFailureIT {
     assertThat(again.err()).contains("already exists").contains("--force");
   }
 
+  @Test
+  void commands_on_a_stack_never_brought_up_say_to_run_up_first() throws IOException {
+    write(FREE_PORTS);
+    Cli env = Cli.run(project, "env");
+    assertThat(env.exitCode()).isEqualTo(3);
+    assertThat(env.err())
+        .contains("has not been brought up")
+        .contains("fix: run `strata up` first");
+    Cli status = Cli.run(project, "status");
+    assertThat(status.exitCode()).isEqualTo(1);
+    assertThat(status.out()).contains("not created");
+    Cli down = Cli.run(project, "down");
+    assertThat(down.exitCode()).as("down of nothing is a no-op").isZero();
+    Cli missing = Cli.run(project, "-f", "nope.yaml", "up");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("no such file: " + project.resolve("nope.yaml"));
+    assertThat(project.resolve(".strata")).doesNotExist();
+  }
+
   private void write(String yaml) throws IOException {
     Files.writeString(project.resolve("strata.yaml"), yaml);
   }
