@@ -8,6 +8,7 @@ import dev.strata.ops.stack.StackFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -147,6 +148,32 @@ final class UpFailureIT {
     Cli again = Cli.run(project, "init");
     assertThat(again.exitCode()).isEqualTo(2);
     assertThat(again.err()).contains("already exists").contains("--force");
+  }
+
+  @Test
+  void an_unwritable_project_directory_is_named_with_the_fix() throws Exception {
+    write(FREE_PORTS);
+    // As an unprivileged user (root may write anywhere), in a folder only root may write to.
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    Process p =
+        new ProcessBuilder(
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                javaBin,
+                "-jar",
+                System.getProperty("strata.cli.jar"),
+                "up")
+            .directory(project.toFile())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(output).isEqualTo(3);
+    assertThat(output)
+        .contains("cannot create the state directory " + project.resolve(".strata"))
+        .contains("fix:");
+    assertThat(project.resolve(".strata")).doesNotExist();
   }
 
   @Test
