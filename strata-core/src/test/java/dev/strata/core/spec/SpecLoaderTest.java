@@ -208,7 +208,8 @@ final class SpecLoaderTest {
   @Test
   void tenancy_setting_without_a_prefix_is_refused() {
     assertThat(failure("tenancy:\n  tenant_setting: tenant\n").getMessage())
-        .contains("strata.yaml:2:19: tenancy.tenant_setting: 'tenant' is not a custom setting name");
+        .contains(
+            "strata.yaml:2:19: tenancy.tenant_setting: 'tenant' is not a custom setting name");
   }
 
   @Test

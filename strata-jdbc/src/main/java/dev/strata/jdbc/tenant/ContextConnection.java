@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * The connection {@link TenantDataSource} hands out: it tracks where transactions begin and writes
- * the tenant settings before the first statement of each. Statements it creates are wrapped too,
- * so a statement prepared in one transaction and run in the next still gets the context.
+ * the tenant settings before the first statement of each. Statements it creates are wrapped too, so
+ * a statement prepared in one transaction and run in the next still gets the context.
  */
 final class ContextConnection implements InvocationHandler {
   private final Connection target;
@@ -24,8 +24,7 @@ final class ContextConnection implements InvocationHandler {
   private Connection proxy;
   private boolean contextSet;
 
-  ContextConnection(
-      Connection target, TenantSettings settings, Supplier<TenantContext> context) {
+  ContextConnection(Connection target, TenantSettings settings, Supplier<TenantContext> context) {
     this.target = target;
     this.settings = settings;
     this.context = context;

@@ -18,8 +18,8 @@ public record TenantSettings(String tenantSetting, String roleSetting, String ad
   private static final TenantSettings DEFAULTS = of(TenancySpec.SECTION.defaults("defaults"));
 
   /**
-   * @throws IllegalArgumentException if a setting name is not {@code prefix.name} or the admin
-   *     role is blank
+   * @throws IllegalArgumentException if a setting name is not {@code prefix.name} or the admin role
+   *     is blank
    */
   public TenantSettings {
     requireSetting(tenantSetting, "tenantSetting");
