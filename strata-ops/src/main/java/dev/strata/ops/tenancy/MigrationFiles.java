@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -68,15 +67,5 @@ final class MigrationFiles {
     }
     String next = Long.toString(max + 1);
     return "0".repeat(Math.max(0, width - next.length())) + next;
-  }
-
-  /** The versioned files in the folder, for tests and messages. */
-  List<Path> list() throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .filter(f -> VERSIONED.matcher(f.getFileName().toString()).matches())
-          .sorted()
-          .toList();
-    }
   }
 }

@@ -19,11 +19,11 @@ final class PolicySql {
   private static final Map<String, String[]> BOUNDS =
       Map.of(
           "smallint",
-          new String[] {"-32768", "32767"},
+          new String[] {"'-32768'", "'32767'"},
           "integer",
-          new String[] {"-2147483648", "2147483647"},
+          new String[] {"'-2147483648'", "'2147483647'"},
           "bigint",
-          new String[] {"-9223372036854775808", "9223372036854775807"},
+          new String[] {"'-9223372036854775808'", "'9223372036854775807'"},
           "uuid",
           new String[] {
             "'00000000-0000-0000-0000-000000000000'", "'ffffffff-ffff-ffff-ffff-ffffffffffff'"
