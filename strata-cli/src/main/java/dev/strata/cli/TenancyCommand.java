@@ -53,11 +53,6 @@ final class TenancyCommand {
   private Target target() {
     Workspace workspace = root.workspace();
     String db = database == null ? workspace.spec().postgres().primaryDatabase() : database;
-    if (!workspace.spec().postgres().databases().contains(db)) {
-      throw StrataException.badInput(
-          "no database " + db + " in postgres.databases " + workspace.spec().postgres().databases(),
-          "name one of them with -d, or add it to strata.yaml");
-    }
     return new Target(workspace, db, workspace.stack().env(db));
   }
 

@@ -366,8 +366,9 @@ public final class TenancyProof {
   private static String outcome(SQLException e) {
     String msg = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
     msg = msg.replaceFirst("^ERROR: ", "");
-    return DENIED.equals(e.getSQLState())
-        ? "denied: " + msg
-        : "error " + e.getSQLState() + ": " + msg;
+    if (DENIED.equals(e.getSQLState()) && msg.startsWith("new row violates row-level security")) {
+      return "denied by policy";
+    }
+    return "error " + e.getSQLState() + ": " + msg;
   }
 }
