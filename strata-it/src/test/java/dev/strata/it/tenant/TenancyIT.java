@@ -15,6 +15,7 @@ import dev.strata.ops.tenancy.TenancyPlan;
 import dev.strata.test.StrataStack;
 import dev.strata.test.StrataTest;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -207,6 +208,98 @@ final class TenancyIT {
     try (Connection c = ds.getConnection()) {
       assertThatThrownBy(() -> names(c)).hasMessageContaining("return TenantContext.none()");
     }
+  }
+
+  @Test
+  void context_travels_with_the_first_prepared_statement() throws SQLException {
+    List<String> rows =
+        Tenancy.inTenant(
+            pool,
+            TenantContext.tenant("1"),
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement("select name from sites where id > ? order by id")) {
+                ps.setLong(1, 1);
+                assertThat(ps.execute()).isTrue();
+                assertThat(ps.getUpdateCount()).isEqualTo(-1);
+                return names(ps.getResultSet());
+              }
+            });
+    assertThat(rows).containsExactly("one-b");
+    int updated =
+        Tenancy.inTenant(
+            pool,
+            TenantContext.tenant("1"),
+            c -> {
+              try (PreparedStatement ps = c.prepareStatement("update sites set name = name")) {
+                return ps.executeUpdate();
+              }
+            });
+    assertThat(updated).isEqualTo(2);
+  }
+
+  @Test
+  void context_value_is_sent_as_is_whatever_it_holds() throws SQLException {
+    String odd = "o'brien\\n; drop table sites; --";
+    String seen =
+        Tenancy.inTenant(
+            pool,
+            TenantContext.tenant(odd),
+            c -> single(c, "select current_setting('app.current_tenant')"));
+    assertThat(seen).isEqualTo(odd);
+  }
+
+  @Test
+  void prepared_statement_reused_across_transactions_follows_the_context() throws SQLException {
+    AtomicReference<TenantContext> current = new AtomicReference<>(TenantContext.tenant("1"));
+    TenantDataSource ds = new TenantDataSource(pool, TenantSettings.defaults(), current::get);
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("select name from sites order by id")) {
+      c.setAutoCommit(false);
+      assertThat(names(ps.executeQuery())).containsExactly("one-a", "one-b");
+      assertThat(names(ps.executeQuery())).containsExactly("one-a", "one-b");
+      c.commit();
+      current.set(TenantContext.tenant("2"));
+      assertThat(names(ps.executeQuery())).containsExactly("two-a");
+      c.rollback();
+      current.set(TenantContext.none());
+      assertThat(names(ps.executeQuery())).isEmpty();
+      c.rollback();
+    }
+  }
+
+  @Test
+  void batch_and_generated_keys_get_the_context_ahead() throws SQLException {
+    TenantContext one = TenantContext.tenant("1");
+    int[] batch =
+        Tenancy.inTenant(
+            pool,
+            one,
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement("update sites set name = name where id = ?")) {
+                for (long id : new long[] {1, 2, 3}) {
+                  ps.setLong(1, id);
+                  ps.addBatch();
+                }
+                return ps.executeBatch();
+              }
+            });
+    assertThat(batch).containsExactly(1, 1, 0);
+    assertThatThrownBy(
+            () ->
+                Tenancy.inTenant(
+                    pool,
+                    one,
+                    c -> {
+                      try (PreparedStatement ps =
+                          c.prepareStatement(
+                              "insert into sites values (8, 2, 'x')",
+                              Statement.RETURN_GENERATED_KEYS)) {
+                        return ps.executeUpdate();
+                      }
+                    }))
+        .hasMessageContaining("row-level security");
   }
 
   private static List<String> names(TenantContext context) throws SQLException {

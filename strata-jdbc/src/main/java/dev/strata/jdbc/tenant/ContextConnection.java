@@ -13,55 +13,95 @@ import java.sql.Statement;
 import java.util.function.Supplier;
 
 /**
- * The connection {@link TenantDataSource} hands out: it tracks where transactions begin and writes
- * the tenant settings before the first statement of each. Statements it creates are wrapped too, so
- * a statement prepared in one transaction and run in the next still gets the context.
+ * A connection that sets the tenant context at the start of every transaction, lazily: the context
+ * is asked for when the transaction runs its first statement, and travels with that statement as a
+ * {@link ContextSql} prefix — no round trip of its own. Where the statement cannot carry it (a
+ * batch, a callable statement, a statement asking for generated keys) the context is set by a
+ * statement of its own first. In auto-commit mode each statement is its own transaction and is
+ * wrapped in one that sets the context.
  */
 final class ContextConnection implements InvocationHandler {
   private final Connection target;
   private final TenantSettings settings;
   private final Supplier<TenantContext> context;
-  private Connection proxy;
+  private final Connection proxy;
   private boolean contextSet;
 
-  ContextConnection(Connection target, TenantSettings settings, Supplier<TenantContext> context) {
+  private ContextConnection(
+      Connection target, TenantSettings settings, Supplier<TenantContext> context) {
     this.target = target;
     this.settings = settings;
     this.context = context;
+    this.proxy =
+        (Connection)
+            Proxy.newProxyInstance(
+                ContextConnection.class.getClassLoader(), new Class<?>[] {Connection.class}, this);
+  }
+
+  /** {@code target}, setting the context {@code context} supplies in every transaction. */
+  static Connection wrap(
+      Connection target, TenantSettings settings, Supplier<TenantContext> context) {
+    return new ContextConnection(target, settings, context).proxy;
   }
 
   @Override
   public Object invoke(Object self, Method method, Object[] args) throws Throwable {
-    proxy = (Connection) self;
     String name = method.getName();
+    int arity = args == null ? 0 : args.length;
+    switch (name) {
+      case "createStatement" -> {
+        return statementProxy((Statement) call(target, method, args));
+      }
+      case "prepareStatement" -> {
+        return arity == 1
+            ? LazyPreparedStatement.create(this, (String) args[0])
+            : eagerProxy((Statement) call(target, method, args), PreparedStatement.class);
+      }
+      case "prepareCall" -> {
+        return eagerProxy((Statement) call(target, method, args), CallableStatement.class);
+      }
+      default -> {}
+    }
     Object result = call(target, method, args);
     switch (name) {
       case "commit", "setAutoCommit", "close" -> contextSet = false;
-      case "rollback" -> contextSet = contextSet && args != null; // rollback(Savepoint) stays
-      case "createStatement" -> result = wrap((Statement) result, Statement.class);
-      case "prepareStatement" -> result = wrap((Statement) result, PreparedStatement.class);
-      case "prepareCall" -> result = wrap((Statement) result, CallableStatement.class);
+      case "rollback" -> contextSet = contextSet && arity == 1; // rollback(Savepoint) stays
       default -> {}
     }
     return result;
   }
 
-  private Object wrap(Statement statement, Class<?> type) {
-    return Proxy.newProxyInstance(
-        ContextConnection.class.getClassLoader(),
-        new Class<?>[] {type},
-        (self, method, args) -> {
-          if (method.getName().equals("getConnection")) {
-            return proxy;
-          }
-          if (method.getName().startsWith("execute")) {
-            return execute(() -> call(statement, method, args));
-          }
-          return call(statement, method, args);
-        });
+  Connection target() {
+    return target;
   }
 
-  private Object execute(Call statement) throws Throwable {
+  Connection proxy() {
+    return proxy;
+  }
+
+  /**
+   * The prefix the next statement must carry to set the context, or {@code null} when the
+   * transaction has it already; in both cases the transaction has it once that statement runs. Only
+   * for explicit transactions: see {@link #inAutoCommit()}.
+   */
+  String claimPrefix() {
+    if (contextSet) {
+      return null;
+    }
+    contextSet = true;
+    return ContextSql.prefix(settings, current());
+  }
+
+  /** Whether statements run in auto-commit mode, each its own transaction. */
+  boolean inAutoCommit() throws SQLException {
+    return target.getAutoCommit();
+  }
+
+  /**
+   * Runs {@code statement} with the context set by a statement of its own: in the current
+   * transaction, or in auto-commit mode in a transaction wrapped around it.
+   */
+  Object runWithContext(Call statement) throws Throwable {
     if (!target.getAutoCommit()) {
       if (!contextSet) {
         Tenancy.apply(target, settings, current());
@@ -87,6 +127,49 @@ final class ContextConnection implements InvocationHandler {
     }
   }
 
+  /** A plain statement: SQL comes with each execute, so the prefix goes in front of it. */
+  private Statement statementProxy(Statement statement) {
+    return (Statement)
+        Proxy.newProxyInstance(
+            ContextConnection.class.getClassLoader(),
+            new Class<?>[] {Statement.class},
+            (self, method, args) -> {
+              String name = method.getName();
+              if (name.equals("getConnection")) {
+                return proxy;
+              }
+              if (!name.startsWith("execute")) {
+                return call(statement, method, args);
+              }
+              boolean carriesSql = args != null && args.length == 1 && args[0] instanceof String;
+              if (carriesSql && !inAutoCommit()) {
+                String prefix = claimPrefix();
+                if (prefix == null) {
+                  return call(statement, method, args);
+                }
+                return ContextSql.execute(
+                    statement, name, () -> statement.execute(prefix + args[0]));
+              }
+              return runWithContext(() -> call(statement, method, args));
+            });
+  }
+
+  /** A statement that cannot carry the prefix: the context is set before it runs. */
+  private Object eagerProxy(Statement statement, Class<?> type) {
+    return Proxy.newProxyInstance(
+        ContextConnection.class.getClassLoader(),
+        new Class<?>[] {type},
+        (self, method, args) -> {
+          if (method.getName().equals("getConnection")) {
+            return proxy;
+          }
+          if (method.getName().startsWith("execute")) {
+            return runWithContext(() -> call(statement, method, args));
+          }
+          return call(statement, method, args);
+        });
+  }
+
   private TenantContext current() {
     TenantContext c = context.get();
     if (c == null) {
@@ -97,7 +180,7 @@ final class ContextConnection implements InvocationHandler {
     return c;
   }
 
-  private static Object call(Object target, Method method, Object[] args) throws Throwable {
+  static Object call(Object target, Method method, Object[] args) throws Throwable {
     try {
       return method.invoke(target, args);
     } catch (InvocationTargetException e) {
@@ -106,7 +189,7 @@ final class ContextConnection implements InvocationHandler {
   }
 
   @FunctionalInterface
-  private interface Call {
+  interface Call {
     Object run() throws Throwable;
   }
 }

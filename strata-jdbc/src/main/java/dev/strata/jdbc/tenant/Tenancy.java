@@ -15,8 +15,12 @@ import javax.sql.DataSource;
  * ends with it and can never reach the next transaction on the same server connection — which
  * behind PgBouncer in transaction mode may be another client's. Both settings are written every
  * time (the one not in use to the empty string), so a value some other client set for its whole
- * session cannot leak in either. Setting the context is one statement, and pgjdbc sends the {@code
- * BEGIN} with it: one extra round trip per transaction.
+ * session cannot leak in either.
+ *
+ * <p>The work receives a connection that sends the context with the transaction's first statement,
+ * as {@code set local} commands in front of its SQL: no round trip of its own (pgjdbc sends {@code
+ * BEGIN} in the same message too). Only when that first statement is a batch, a callable statement
+ * or asks for generated keys is the context sent ahead, one extra round trip.
  *
  * <pre>{@code
  * List<String> names = Tenancy.inTenant(dataSource, TenantContext.tenant("42"), conn -> {
@@ -41,7 +45,7 @@ public final class Tenancy {
   /**
    * Runs {@code work} in one transaction as {@code context}: commits when it returns, rolls back
    * when it throws (and rethrows), and gives the connection back with its auto-commit mode as it
-   * found it.
+   * found it. Should {@code work} commit itself, its next statement sets the context again.
    *
    * @throws SQLException from the database or from {@code work}
    */
@@ -56,8 +60,7 @@ public final class Tenancy {
       boolean autoCommit = conn.getAutoCommit();
       conn.setAutoCommit(false);
       try {
-        apply(conn, settings, context);
-        T result = work.run(conn);
+        T result = work.run(ContextConnection.wrap(conn, settings, () -> context));
         conn.commit();
         return result;
       } catch (SQLException | RuntimeException | Error e) {
@@ -82,7 +85,8 @@ public final class Tenancy {
 
   /**
    * Sets {@code context} for the rest of the current transaction of {@code conn}, for callers who
-   * manage the transaction themselves (e.g. Spring's {@code @Transactional}).
+   * manage the transaction themselves (e.g. Spring's {@code @Transactional}). This is a statement
+   * of its own, one round trip; {@link TenantDataSource} saves it.
    *
    * @throws SQLException if {@code conn} is in auto-commit mode (the setting would end with this
    *     very statement), or from the database

@@ -2,7 +2,6 @@ package dev.strata.jdbc.tenant;
 
 import dev.strata.core.tenant.TenantContext;
 import java.io.PrintWriter;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
@@ -18,10 +17,12 @@ import javax.sql.DataSource;
  *
  * <p>The context comes from {@code context} — typically reading a {@code ThreadLocal} or a scoped
  * value filled by the web layer — and is asked for when a transaction runs its first statement.
- * With auto-commit off, the settings are written once per transaction (one extra round trip, see
- * {@link Tenancy}); after {@code commit()} or {@code rollback()} the next statement writes them
- * again. In auto-commit mode each statement is its own transaction, so each is wrapped in one
- * (settings, statement, commit): prefer explicit transactions where latency matters.
+ * With auto-commit off, the settings travel with that first statement, as {@code set local}
+ * commands in front of its SQL: no extra round trip. After {@code commit()} or {@code rollback()}
+ * the next statement carries them again. Batches, callable statements and statements asking for
+ * generated keys cannot carry them and cost one extra round trip when they start a transaction. In
+ * auto-commit mode each statement is its own transaction, so each is wrapped in one (settings,
+ * statement, commit): prefer explicit transactions where latency matters.
  *
  * <pre>{@code
  * DataSource ds = new TenantDataSource(hikari, TenantSettings.defaults(), CurrentTenant::get);
@@ -55,11 +56,7 @@ public final class TenantDataSource implements DataSource {
   }
 
   private Connection wrap(Connection target) {
-    return (Connection)
-        Proxy.newProxyInstance(
-            TenantDataSource.class.getClassLoader(),
-            new Class<?>[] {Connection.class},
-            new ContextConnection(target, settings, context));
+    return ContextConnection.wrap(target, settings, context);
   }
 
   @Override
