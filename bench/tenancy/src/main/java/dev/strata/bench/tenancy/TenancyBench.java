@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 
 /**
@@ -40,7 +39,11 @@ import javax.sql.DataSource;
  *   <li>{@code reference}: no tenant context, on a copy of the table without RLS;
  *   <li>{@code inTenant}: {@link Tenancy#inTenant} on the RLS table (policies from {@code strata
  *       tenancy plan});
- *   <li>{@code dataSource}: the same through a {@link TenantDataSource}.
+ *   <li>{@code dataSource}: the same through a {@link TenantDataSource};
+ *   <li>{@code contextNoRls}: a {@link TenantDataSource} on the table without RLS: what sending the
+ *       context costs by itself;
+ *   <li>{@code setConfigAhead}: the context set by a statement of its own ({@link Tenancy#apply},
+ *       one extra round trip), for comparison.
  * </ul>
  *
  * Each transaction is {@code BEGIN; select ... where id = ?; COMMIT} for a random row, as that
@@ -71,7 +74,6 @@ public final class TenancyBench {
   private static void run(PgEndpoint pooled, Duration slice, int threads, int rounds)
       throws Exception {
     try (HikariDataSource pool = pool(pooled, threads)) {
-      AtomicReference<TenantContext> current = new AtomicReference<>();
       ThreadLocal<TenantContext> perThread = new ThreadLocal<>();
       TenantDataSource tenantDs =
           new TenantDataSource(pool, TenantSettings.defaults(), perThread::get);
@@ -84,7 +86,13 @@ public final class TenancyBench {
             perThread.set(TenantContext.tenant(Long.toString(tenantOf(id))));
             return explicit(tenantDs, "accounts", id);
           });
-      current.set(null);
+      modes.put(
+          "contextNoRls",
+          id -> {
+            perThread.set(TenantContext.tenant(Long.toString(tenantOf(id))));
+            return explicit(tenantDs, "accounts_plain", id);
+          });
+      modes.put("setConfigAhead", id -> setConfigAhead(pool, id));
       // Warm-up: JIT, pool, PgBouncer's server connections.
       for (Tx tx : modes.values()) {
         measure(tx, Duration.ofSeconds(2), threads);
@@ -114,7 +122,7 @@ public final class TenancyBench {
       double m = median(e.getValue());
       System.out.printf(
           Locale.ROOT,
-          "  %-11s %9.0f tx/s  %7.1f us/tx per thread  overhead %+5.1f%%  (rounds: %s)%n",
+          "  %-14s %9.0f tx/s  %7.1f us/tx per thread  overhead %+5.1f%%  (rounds: %s)%n",
           e.getKey(),
           m,
           1e6 * threads / m,
@@ -181,6 +189,19 @@ public final class TenancyBench {
   private static long inTenant(DataSource ds, long id) throws SQLException {
     TenantContext ctx = TenantContext.tenant(Long.toString(tenantOf(id)));
     return Tenancy.inTenant(ds, ctx, conn -> select(conn, "accounts", id));
+  }
+
+  /** The context set by a statement of its own ({@link Tenancy#apply}), then the select. */
+  private static long setConfigAhead(DataSource ds, long id) throws SQLException {
+    try (Connection conn = ds.getConnection()) {
+      conn.setAutoCommit(false);
+      Tenancy.apply(
+          conn, TenantSettings.defaults(), TenantContext.tenant(Long.toString(tenantOf(id))));
+      long balance = select(conn, "accounts", id);
+      conn.commit();
+      conn.setAutoCommit(true);
+      return balance;
+    }
   }
 
   /** {@code BEGIN; select; COMMIT} as an application writes it by hand. */
