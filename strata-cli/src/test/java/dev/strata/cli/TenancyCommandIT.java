@@ -139,7 +139,7 @@ final class TenancyCommandIT {
         .containsPattern(
             "public.customers +insert a row for A +no tenant +denied +denied by policy")
         .containsPattern(
-            "public.sites +select every tenant +admin +rows of all 3 tenants +rows of 3")
+            "public.sites +select every tenant +admin +4 rows \\(3 tenants\\) +4 rows +ok")
         .contains("fuzz: 300 random cross-tenant attempts (seed 7), 0 leaks, 0 unexpected errors")
         .endsWith("tenant isolation holds\n")
         .doesNotContain("LEAK");
