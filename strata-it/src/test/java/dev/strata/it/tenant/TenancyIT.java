@@ -278,6 +278,8 @@ final class TenancyIT {
             c -> {
               try (PreparedStatement ps =
                   c.prepareStatement("update sites set name = name where id = ?")) {
+                ps.setLong(1, 1);
+                assertThat(ps.executeUpdate()).isEqualTo(1); // carries the context
                 for (long id : new long[] {1, 2, 3}) {
                   ps.setLong(1, id);
                   ps.addBatch();

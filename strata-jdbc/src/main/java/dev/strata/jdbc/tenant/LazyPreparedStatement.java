@@ -87,6 +87,9 @@ final class LazyPreparedStatement {
       last = s;
       return connection.runWithContext(() -> ContextConnection.call(s, method, args));
     }
+    if (name.equals("addBatch") || name.equals("clearBatch")) {
+      return ContextConnection.call(plain(), method, args); // the batch runs on the plain one
+    }
     PreparedStatement s = last != null ? last : plain();
     return ContextConnection.call(s, method, args);
   }
