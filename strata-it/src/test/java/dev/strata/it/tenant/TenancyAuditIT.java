@@ -119,6 +119,19 @@ final class TenancyAuditIT {
   }
 
   @Test
+  void materialized_view_readable_by_the_app_is_critical(StrataStack stack) throws SQLException {
+    owner(stack, table("a_copied"));
+    applyPlan(stack);
+    owner(stack, "create materialized view a_copied_all as select * from a_copied");
+    owner(stack, "grant select on a_copied_all to app_app");
+    assertThat(about(stack, "public.a_copied_all"))
+        .singleElement()
+        .satisfies(f -> is(f, Severity.CRITICAL, "holds every tenant's rows and has no RLS"));
+    owner(stack, "revoke select on a_copied_all from app_app");
+    assertThat(about(stack, "public.a_copied_all")).isEmpty();
+  }
+
+  @Test
   void security_definer_function_reading_tenant_rows_is_high(StrataStack stack)
       throws SQLException {
     owner(stack, table("a_counted"));
