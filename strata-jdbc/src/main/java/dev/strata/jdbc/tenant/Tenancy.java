@@ -11,11 +11,11 @@ import javax.sql.DataSource;
  * Runs work as a tenant: one transaction in which the tenant settings hold the context, so that
  * Row-Level Security policies show and accept that tenant's rows only.
  *
- * <p>The context is set with {@code set_config(name, value, true)}: local to the transaction, so it
- * ends with it and can never reach the next transaction on the same server connection — which
- * behind PgBouncer in transaction mode may be another client's. Both settings are written every
- * time (the one not in use to the empty string), so a value some other client set for its whole
- * session cannot leak in either.
+ * <p>The context is transaction-local ({@code set local}, or {@code set_config(name, value, true)}
+ * in {@link #apply}): it ends with the transaction and can never reach the next transaction on the
+ * same server connection — which behind PgBouncer in transaction mode may be another client's. Both
+ * settings are written every time (the one not in use to the empty string), so a value some other
+ * client set for its whole session cannot leak in either.
  *
  * <p>The work receives a connection that sends the context with the transaction's first statement,
  * as {@code set local} commands in front of its SQL: no round trip of its own (pgjdbc sends {@code
