@@ -10,11 +10,20 @@ import java.util.Map;
  * file gives a working stack.
  */
 public record StrataSpec(
-    PostgresSpec postgres, PoolerSpec pooler, RedisSpec redis, SecuritySpec security) {
+    PostgresSpec postgres,
+    PoolerSpec pooler,
+    RedisSpec redis,
+    SecuritySpec security,
+    TenancySpec tenancy) {
 
   /** Every section, in the order {@code strata init} writes them. */
   public static final List<Section<?>> SECTIONS =
-      List.of(PostgresSpec.SECTION, PoolerSpec.SECTION, RedisSpec.SECTION, SecuritySpec.SECTION);
+      List.of(
+          PostgresSpec.SECTION,
+          PoolerSpec.SECTION,
+          RedisSpec.SECTION,
+          SecuritySpec.SECTION,
+          TenancySpec.SECTION);
 
   /** Every key at its default. */
   public static StrataSpec defaults() {
@@ -26,7 +35,8 @@ public record StrataSpec(
         PostgresSpec.SECTION.build().apply(values.get(PostgresSpec.SECTION)),
         PoolerSpec.SECTION.build().apply(values.get(PoolerSpec.SECTION)),
         RedisSpec.SECTION.build().apply(values.get(RedisSpec.SECTION)),
-        SecuritySpec.SECTION.build().apply(values.get(SecuritySpec.SECTION)));
+        SecuritySpec.SECTION.build().apply(values.get(SecuritySpec.SECTION)),
+        TenancySpec.SECTION.build().apply(values.get(TenancySpec.SECTION)));
   }
 
   /** Rules that span keys: each problem names the key it stands at. */
@@ -56,6 +66,7 @@ public record StrataSpec(
               "'postgres' and 'pgbouncer' are reserved database names: choose another"));
     }
     checkPortsDistinct(values, problems);
+    problems.addAll(TenancySpec.crossCheck(values.get(TenancySpec.SECTION)));
     return problems;
   }
 

@@ -172,4 +172,49 @@ final class SpecLoaderTest {
     assertThat(List.of(parse("postgres:\n  databases: [a, b]\n").postgres().primaryDatabase()))
         .containsExactly("a");
   }
+
+  @Test
+  void tenancy_defaults_find_tenant_tables_automatically() {
+    TenancySpec t = parse("").tenancy();
+    assertThat(t.column()).isEqualTo("tenant_id");
+    assertThat(t.autoTables()).isTrue();
+    assertThat(t.tenantSetting()).isEqualTo("app.current_tenant");
+    assertThat(t.roleSetting()).isEqualTo("app.current_role");
+    assertThat(t.adminRole()).isEqualTo("admin");
+    assertThat(t.schema()).isEqualTo("public");
+  }
+
+  @Test
+  void tenancy_takes_the_seed_names_and_listed_tables() {
+    TenancySpec t =
+        parse(
+                """
+                tenancy:
+                  column: customer_id
+                  columns: {customers: id}
+                  tables: [sites, deployments, customers]
+                  tenant_setting: app.current_customer_id
+                  role_setting: app.current_user_role
+                  admin_role: administrator
+                """)
+            .tenancy();
+    assertThat(t.tables()).contains(List.of("sites", "deployments", "customers"));
+    assertThat(t.columnOf("customers")).isEqualTo("id");
+    assertThat(t.columnOf("sites")).isEqualTo("customer_id");
+    assertThat(t.tenantSetting()).isEqualTo("app.current_customer_id");
+    assertThat(t.adminRole()).isEqualTo("administrator");
+  }
+
+  @Test
+  void tenancy_setting_without_a_prefix_is_refused() {
+    assertThat(failure("tenancy:\n  tenant_setting: tenant\n").getMessage())
+        .contains(
+            "strata.yaml:2:19: tenancy.tenant_setting: 'tenant' is not a custom setting name");
+  }
+
+  @Test
+  void tenancy_table_both_tenant_and_shared_is_refused() {
+    assertThat(failure("tenancy:\n  tables: [sites, plans]\n  shared: [plans]\n").getMessage())
+        .contains("tenancy.shared: [plans] also listed in tenancy.tables");
+  }
 }

@@ -1,0 +1,286 @@
+package dev.strata.bench.tenancy;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.strata.core.env.PgEndpoint;
+import dev.strata.core.spec.SpecLoader;
+import dev.strata.core.spec.StrataSpec;
+import dev.strata.core.tenant.TenantContext;
+import dev.strata.jdbc.tenant.Tenancy;
+import dev.strata.jdbc.tenant.TenantDataSource;
+import dev.strata.jdbc.tenant.TenantSettings;
+import dev.strata.ops.stack.Stack;
+import dev.strata.ops.tenancy.TenancyPlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+
+/**
+ * Point-select transactions through PgBouncer (transaction mode) as the app role, side by side in
+ * one run:
+ *
+ * <ul>
+ *   <li>{@code reference}: no tenant context, on a copy of the table without RLS;
+ *   <li>{@code inTenant}: {@link Tenancy#inTenant} on the RLS table (policies from {@code strata
+ *       tenancy plan});
+ *   <li>{@code dataSource}: the same through a {@link TenantDataSource};
+ *   <li>{@code contextNoRls}: a {@link TenantDataSource} on the table without RLS: what sending the
+ *       context costs by itself;
+ *   <li>{@code setConfigAhead}: the context set by a statement of its own ({@link Tenancy#apply},
+ *       one extra round trip), for comparison.
+ * </ul>
+ *
+ * Each transaction is {@code BEGIN; select ... where id = ?; COMMIT} for a random row, as that
+ * row's tenant. Modes alternate slice by slice so the machine's noise hits them alike; the median
+ * of the rounds is printed with the overhead against the reference. Arguments: seconds per slice
+ * (default 5), client threads (default 4), rounds (default 3).
+ */
+public final class TenancyBench {
+  private static final int ROWS = 100_000;
+  private static final int TENANTS = 1_000;
+  private static volatile long sink;
+
+  private TenancyBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Duration slice = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 5);
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    Stack stack = throwawayStack();
+    try {
+      schema(stack);
+      run(stack.env().pooled(), slice, threads, rounds);
+    } finally {
+      stack.destroy();
+    }
+  }
+
+  private static void run(PgEndpoint pooled, Duration slice, int threads, int rounds)
+      throws Exception {
+    try (HikariDataSource pool = pool(pooled, threads)) {
+      ThreadLocal<TenantContext> perThread = new ThreadLocal<>();
+      TenantDataSource tenantDs =
+          new TenantDataSource(pool, TenantSettings.defaults(), perThread::get);
+      Map<String, Tx> modes = new LinkedHashMap<>();
+      modes.put("reference", id -> plain(pool, id));
+      modes.put("inTenant", id -> inTenant(pool, id));
+      modes.put(
+          "dataSource",
+          id -> {
+            perThread.set(TenantContext.tenant(Long.toString(tenantOf(id))));
+            return explicit(tenantDs, "accounts", id);
+          });
+      modes.put(
+          "contextNoRls",
+          id -> {
+            perThread.set(TenantContext.tenant(Long.toString(tenantOf(id))));
+            return explicit(tenantDs, "accounts_plain", id);
+          });
+      modes.put("setConfigAhead", id -> setConfigAhead(pool, id));
+      // Warm-up: JIT, pool, PgBouncer's server connections.
+      for (Tx tx : modes.values()) {
+        measure(tx, Duration.ofSeconds(2), threads);
+      }
+      Map<String, List<Double>> tps = new LinkedHashMap<>();
+      for (int r = 0; r < rounds; r++) {
+        for (Map.Entry<String, Tx> m : modes.entrySet()) {
+          tps.computeIfAbsent(m.getKey(), k -> new ArrayList<>())
+              .add(measure(m.getValue(), slice, threads));
+        }
+      }
+      print(tps, slice, threads, rounds);
+    }
+  }
+
+  private static void print(
+      Map<String, List<Double>> tps, Duration slice, int threads, int rounds) {
+    System.out.printf(
+        Locale.ROOT,
+        "point-select transactions through PgBouncer (transaction mode), %d threads, %d rounds of"
+            + " %ds, median:%n",
+        threads,
+        rounds,
+        slice.toSeconds());
+    double reference = median(tps.get("reference"));
+    for (Map.Entry<String, List<Double>> e : tps.entrySet()) {
+      double m = median(e.getValue());
+      System.out.printf(
+          Locale.ROOT,
+          "  %-14s %9.0f tx/s  %7.1f us/tx per thread  overhead %+5.1f%%  (rounds: %s)%n",
+          e.getKey(),
+          m,
+          1e6 * threads / m,
+          100 * (reference / m - 1),
+          e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList());
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "ratio inTenant/reference time per tx: %.3f (goal <= 1.10)%n",
+        reference / median(tps.get("inTenant")));
+  }
+
+  private static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  /** Transactions per second of {@code tx} on {@code threads} threads for {@code slice}. */
+  private static double measure(Tx tx, Duration slice, int threads) throws InterruptedException {
+    long[] counts = new long[threads];
+    Throwable[] failure = new Throwable[1];
+    long deadline = System.nanoTime() + slice.toNanos();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int slot = t;
+      Thread w =
+          new Thread(
+              () -> {
+                try {
+                  while (System.nanoTime() < deadline) {
+                    long id = 1 + ThreadLocalRandom.current().nextInt(ROWS);
+                    sink += tx.run(id);
+                    counts[slot]++;
+                  }
+                } catch (Throwable e) {
+                  failure[0] = e;
+                }
+              });
+      workers.add(w);
+      w.start();
+    }
+    for (Thread w : workers) {
+      w.join();
+    }
+    if (failure[0] != null) {
+      throw new IllegalStateException("a benchmark transaction failed", failure[0]);
+    }
+    return Arrays.stream(counts).sum() / (slice.toNanos() / 1e9);
+  }
+
+  @FunctionalInterface
+  private interface Tx {
+    long run(long id) throws SQLException;
+  }
+
+  private static long tenantOf(long id) {
+    return id % TENANTS;
+  }
+
+  private static long plain(DataSource ds, long id) throws SQLException {
+    return explicit(ds, "accounts_plain", id);
+  }
+
+  private static long inTenant(DataSource ds, long id) throws SQLException {
+    TenantContext ctx = TenantContext.tenant(Long.toString(tenantOf(id)));
+    return Tenancy.inTenant(ds, ctx, conn -> select(conn, "accounts", id));
+  }
+
+  /** The context set by a statement of its own ({@link Tenancy#apply}), then the select. */
+  private static long setConfigAhead(DataSource ds, long id) throws SQLException {
+    try (Connection conn = ds.getConnection()) {
+      conn.setAutoCommit(false);
+      Tenancy.apply(
+          conn, TenantSettings.defaults(), TenantContext.tenant(Long.toString(tenantOf(id))));
+      long balance = select(conn, "accounts", id);
+      conn.commit();
+      conn.setAutoCommit(true);
+      return balance;
+    }
+  }
+
+  /** {@code BEGIN; select; COMMIT} as an application writes it by hand. */
+  private static long explicit(DataSource ds, String table, long id) throws SQLException {
+    try (Connection conn = ds.getConnection()) {
+      conn.setAutoCommit(false);
+      long balance = select(conn, table, id);
+      conn.commit();
+      conn.setAutoCommit(true);
+      return balance;
+    }
+  }
+
+  private static long select(Connection conn, String table, long id) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("select balance from " + table + " where id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException("row " + id + " of " + table + " not visible");
+        }
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static HikariDataSource pool(PgEndpoint endpoint, int threads) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(endpoint.jdbcUrl());
+    config.setUsername(endpoint.user());
+    config.setPassword(endpoint.password());
+    config.setMaximumPoolSize(threads);
+    config.setMinimumIdle(threads);
+    return new HikariDataSource(config);
+  }
+
+  private static void schema(Stack stack) throws SQLException {
+    PgEndpoint direct = stack.env().direct();
+    try (Connection owner = DriverManager.getConnection(direct.jdbcUrl(), direct.jdbcProperties());
+        Statement s = owner.createStatement()) {
+      for (String table : List.of("accounts", "accounts_plain")) {
+        s.execute(
+            "create table "
+                + table
+                + " (id bigint primary key, tenant_id bigint not null, balance bigint not null)");
+        s.execute(
+            "insert into "
+                + table
+                + " select g, g % "
+                + TENANTS
+                + ", g * 7 from generate_series(1, "
+                + ROWS
+                + ") g");
+      }
+      StrataSpec spec = stack.spec();
+      // Only accounts is a tenant table; accounts_plain is the reference without RLS.
+      var tenancy =
+          new dev.strata.core.spec.TenancySpec(
+              spec.tenancy().schema(),
+              spec.tenancy().column(),
+              spec.tenancy().columns(),
+              java.util.Optional.of(List.of("accounts")),
+              List.of("accounts_plain"),
+              spec.tenancy().tenantSetting(),
+              spec.tenancy().roleSetting(),
+              spec.tenancy().adminRole());
+      s.execute(TenancyPlan.plan(owner, tenancy).up());
+      s.execute("analyze");
+    }
+  }
+
+  private static Stack throwawayStack() throws Exception {
+    Path home = Files.createTempDirectory("strata-bench-tenancy-");
+    Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(
+        home.resolve("strata.yaml"),
+        "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n");
+    StrataSpec spec = SpecLoader.load(home.resolve("strata.yaml"), System::getenv);
+    Stack stack = new Stack(home, spec, line -> {});
+    stack.up();
+    return stack;
+  }
+}
