@@ -11,11 +11,20 @@ import java.util.Optional;
  * file gives a working stack.
  */
 public record StrataSpec(
-    PostgresSpec postgres, PoolerSpec pooler, RedisSpec redis, SecuritySpec security) {
+    PostgresSpec postgres,
+    PoolerSpec pooler,
+    RedisSpec redis,
+    SecuritySpec security,
+    MigrationsSpec migrations) {
 
   /** Every section, in the order {@code strata init} writes them. */
   public static final List<Section<?>> SECTIONS =
-      List.of(PostgresSpec.SECTION, PoolerSpec.SECTION, RedisSpec.SECTION, SecuritySpec.SECTION);
+      List.of(
+          PostgresSpec.SECTION,
+          PoolerSpec.SECTION,
+          RedisSpec.SECTION,
+          SecuritySpec.SECTION,
+          MigrationsSpec.SECTION);
 
   /** Every key at its default. */
   public static StrataSpec defaults() {
@@ -27,7 +36,8 @@ public record StrataSpec(
         PostgresSpec.SECTION.build().apply(values.get(PostgresSpec.SECTION)),
         PoolerSpec.SECTION.build().apply(values.get(PoolerSpec.SECTION)),
         RedisSpec.SECTION.build().apply(values.get(RedisSpec.SECTION)),
-        SecuritySpec.SECTION.build().apply(values.get(SecuritySpec.SECTION)));
+        SecuritySpec.SECTION.build().apply(values.get(SecuritySpec.SECTION)),
+        MigrationsSpec.SECTION.build().apply(values.get(MigrationsSpec.SECTION)));
   }
 
   /** Rules that span keys: each problem names the key it stands at. */
@@ -98,7 +108,8 @@ public record StrataSpec(
             postgres.binDir()),
         new PoolerSpec(0, pooler.mode(), pooler.defaultPoolSize(), pooler.maxClientConn()),
         new RedisSpec(0, redis.maxmemory(), redis.policy(), redis.persistence()),
-        security);
+        security,
+        migrations);
   }
 
   /** The same spec with {@code postgres.memory} set, unless the spec sets it already. */
@@ -116,6 +127,7 @@ public record StrataSpec(
             postgres.binDir()),
         pooler,
         redis,
-        security);
+        security,
+        migrations);
   }
 }
