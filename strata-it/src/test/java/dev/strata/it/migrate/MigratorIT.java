@@ -1,0 +1,354 @@
+package dev.strata.it.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.core.ErrorCode;
+import dev.strata.core.StrataException;
+import dev.strata.core.env.PgEndpoint;
+import dev.strata.jdbc.migrate.DatabaseVersion;
+import dev.strata.jdbc.migrate.MigrationLocation;
+import dev.strata.jdbc.migrate.MigrationStatus;
+import dev.strata.jdbc.migrate.MigrationStep;
+import dev.strata.jdbc.migrate.Migrator;
+import dev.strata.test.StrataStack;
+import dev.strata.test.StrataTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** The migration engine against a real PostgreSQL: each test in its own schema. */
+@StrataTest
+final class MigratorIT {
+  @TempDir Path dir;
+
+  /** A DataSource on the owner's direct connection whose current schema is a fresh {@code name}. */
+  private static DataSource schema(StrataStack stack, String name) throws SQLException {
+    PgEndpoint direct = stack.env().direct();
+    try (Connection c = stack.connect(direct);
+        Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + name + " CASCADE; CREATE SCHEMA " + name);
+    }
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(direct.jdbcUrl());
+    ds.setUser(direct.user());
+    ds.setPassword(direct.password());
+    ds.setCurrentSchema(name);
+    return ds;
+  }
+
+  private void file(String name, String sql) throws IOException {
+    Files.writeString(dir.resolve(name), sql);
+  }
+
+  private static List<String> query(DataSource ds, String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= columns; i++) {
+          row.append(i > 1 ? "|" : "").append(rs.getString(i));
+        }
+        rows.add(row.toString());
+      }
+    }
+    return rows;
+  }
+
+  private void threeMigrations() throws IOException {
+    file("000001_users.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n");
+    file("000001_users.down.sql", "DROP TABLE users;\n");
+    file("000002_orders.up.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\n");
+    file("000002_orders.down.sql", "DROP TABLE orders;\n");
+    file("000003_email_index.up.sql", "CREATE INDEX users_email ON users (email);\n");
+    file("000003_email_index.down.sql", "DROP INDEX users_email;\n");
+  }
+
+  @Test
+  void up_down_goto_move_the_version_like_golang_migrate(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_updown");
+    threeMigrations();
+    Migrator migrator = Migrator.of(ds, dir);
+
+    assertThat(migrator.up(2)).extracting(MigrationStep::version).containsExactly(1L, 2L);
+    assertThat(query(ds, "SELECT version, dirty FROM schema_migrations")).containsExactly("2|f");
+    assertThat(migrator.up()).extracting(MigrationStep::version).containsExactly(3L);
+    assertThat(migrator.up()).isEmpty();
+
+    assertThat(migrator.down(1)).extracting(MigrationStep::versionAfter).containsExactly(2L);
+    assertThat(query(ds, "SELECT to_regclass('users_email') IS NULL")).containsExactly("t");
+    assertThat(migrator.migrateTo(1)).extracting(MigrationStep::version).containsExactly(2L);
+    assertThat(migrator.version()).isEqualTo(new DatabaseVersion(1, false));
+    assertThat(migrator.migrateTo(3)).extracting(MigrationStep::version).containsExactly(2L, 3L);
+
+    assertThat(migrator.downAll()).extracting(MigrationStep::version).containsExactly(3L, 2L, 1L);
+    assertThat(query(ds, "SELECT count(*) FROM schema_migrations")).containsExactly("0");
+    assertThat(query(ds, "SELECT to_regclass('users') IS NULL")).containsExactly("t");
+    assertThat(
+            query(
+                ds, "SELECT direction, count(*) FROM strata_migrations_log GROUP BY 1 ORDER BY 1"))
+        .containsExactly("down|5", "up|5");
+    assertThat(query(ds, "SELECT DISTINCT applied_by FROM strata_migrations_log"))
+        .containsExactly(stack.env().direct().user());
+  }
+
+  @Test
+  void failure_mid_way_keeps_the_version_and_names_file_and_line(StrataStack stack)
+      throws Exception {
+    DataSource ds = schema(stack, "m_fail");
+    file("1_a.up.sql", "CREATE TABLE a (id int);\n");
+    file(
+        "2_b.up.sql",
+        "-- adds b\nCREATE TABLE b (id int);\n\nINSERT INTO b\n  SELECT id, nope FROM a;\n");
+    Migrator migrator = Migrator.of(ds, dir);
+
+    assertThatThrownBy(migrator::up)
+        .isInstanceOf(StrataException.class)
+        .hasMessageStartingWith(
+            dir + "/2_b.up.sql:5: ERROR: column \"nope\" does not exist (SQLSTATE 42703)")
+        .hasMessageContaining("rolled back: the database is still at version 1 and not dirty");
+    assertThat(migrator.version()).isEqualTo(new DatabaseVersion(1, false));
+    assertThat(query(ds, "SELECT to_regclass('b') IS NULL")).containsExactly("t");
+  }
+
+  @Test
+  void no_transaction_file_creates_an_index_concurrently(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_notx");
+    file(
+        "1_t.up.sql",
+        "CREATE TABLE t (id int, v text);\nINSERT INTO t SELECT g, 'x' FROM generate_series(1, 1000) g;\n");
+    file(
+        "2_t_v.up.sql",
+        "-- strata:no-transaction\n"
+            + "CREATE INDEX CONCURRENTLY t_v ON t (v);\n"
+            + "CREATE INDEX CONCURRENTLY t_id ON t (id);\n");
+    file(
+        "2_t_v.down.sql",
+        "-- strata:no-transaction\nDROP INDEX CONCURRENTLY t_v;\nDROP INDEX CONCURRENTLY t_id;\n");
+    Migrator migrator = Migrator.of(ds, dir);
+
+    migrator.up();
+    assertThat(
+            query(
+                ds,
+                "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 't' ORDER BY 1"))
+        .containsExactly("t_id", "t_v");
+    assertThat(migrator.version()).isEqualTo(new DatabaseVersion(2, false));
+    migrator.down(1);
+    assertThat(
+            query(
+                ds,
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 't'"))
+        .containsExactly("0");
+  }
+
+  @Test
+  void failed_no_transaction_file_leaves_the_version_dirty_until_forced(StrataStack stack)
+      throws Exception {
+    DataSource ds = schema(stack, "m_dirty");
+    file("1_t.up.sql", "CREATE TABLE t (id int);\n");
+    file(
+        "2_idx.up.sql",
+        "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\nCREATE INDEX CONCURRENTLY bad ON t (nope);\n");
+    Migrator migrator = Migrator.of(ds, dir);
+
+    assertThatThrownBy(migrator::up)
+        .hasMessageStartingWith(dir + "/2_idx.up.sql:3: ERROR: column \"nope\" does not exist")
+        .hasMessageContaining("marked dirty at version 2");
+    assertThat(migrator.version()).isEqualTo(new DatabaseVersion(2, true));
+    assertThatThrownBy(migrator::up)
+        .isInstanceOf(StrataException.class)
+        .hasMessageContaining("the database is dirty at version 2");
+
+    assertThat(migrator.force(1)).isEqualTo(new DatabaseVersion(2, true));
+    assertThat(query(ds, "SELECT version, dirty FROM schema_migrations")).containsExactly("1|f");
+    file(
+        "2_idx.up.sql",
+        "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_id ON t (id);\n");
+    migrator.up();
+    assertThat(migrator.version()).isEqualTo(new DatabaseVersion(2, false));
+  }
+
+  @Test
+  void eight_concurrent_runners_apply_each_migration_once(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_race");
+    file("1_t.up.sql", "CREATE TABLE t (id int);\n");
+    file("2_counter.up.sql", "CREATE TABLE runs (n int);\nINSERT INTO runs VALUES (1);\n");
+    file("3_idx.up.sql", "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n");
+    file("4_more.up.sql", "INSERT INTO runs VALUES (4);\nSELECT pg_sleep(0.2);\n");
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Callable<List<MigrationStep>>> runners = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        runners.add(() -> Migrator.of(ds, dir).up());
+      }
+      int applied = 0;
+      for (Future<List<MigrationStep>> f : pool.invokeAll(runners)) {
+        applied += f.get().size();
+      }
+      assertThat(applied).isEqualTo(4);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(query(ds, "SELECT n FROM runs ORDER BY n")).containsExactly("1", "4");
+    assertThat(query(ds, "SELECT count(*) FROM strata_migrations_log")).containsExactly("4");
+    assertThat(query(ds, "SELECT version, dirty FROM schema_migrations")).containsExactly("4|f");
+  }
+
+  @Test
+  void changed_file_is_refused_with_both_checksums(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_drift");
+    threeMigrations();
+    Migrator.of(ds, dir).up(2);
+    String applied =
+        query(ds, "SELECT checksum FROM strata_migrations_log WHERE version = 2").get(0);
+    file("000002_orders.up.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, total int);\n");
+    Migrator migrator = Migrator.of(ds, dir);
+
+    assertThatThrownBy(migrator::up)
+        .isInstanceOf(StrataException.class)
+        .hasMessageContaining(
+            dir
+                + "/000002_orders.up.sql changed since it was applied: applied with sha256 "
+                + applied)
+        .hasMessageContaining("the file now has sha256 ");
+    assertThat(migrator.status())
+        .extracting(MigrationStatus::state)
+        .containsExactly(
+            MigrationStatus.State.APPLIED,
+            MigrationStatus.State.CHANGED,
+            MigrationStatus.State.PENDING);
+    assertThat(migrator.version().version()).isEqualTo(2);
+
+    Migrator.builder(ds, MigrationLocation.folder(dir)).allowChangedFiles(true).build().up();
+    assertThat(migrator.version().version()).isEqualTo(3);
+  }
+
+  @Test
+  void down_without_down_file_refuses_before_touching_anything(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_nodown");
+    threeMigrations();
+    Files.delete(dir.resolve("000002_orders.down.sql"));
+    Migrator migrator = Migrator.of(ds, dir);
+    migrator.up();
+
+    assertThatThrownBy(() -> migrator.down(2))
+        .isInstanceOf(StrataException.class)
+        .hasMessage(
+            "cannot undo: no down file "
+                + dir
+                + "/000002_orders.down.sql; nothing was changed (still at version 3)")
+        .extracting(e -> ((StrataException) e).code())
+        .isEqualTo(ErrorCode.BAD_INPUT);
+    assertThat(migrator.version()).isEqualTo(new DatabaseVersion(3, false));
+    assertThat(query(ds, "SELECT to_regclass('users_email') IS NOT NULL")).containsExactly("t");
+  }
+
+  @Test
+  void database_left_by_golang_migrate_is_carried_on(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_golang");
+    threeMigrations();
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      // As golang-migrate's postgres driver leaves it after `migrate up 2`.
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS schema_migrations"
+              + " (version bigint not null primary key, dirty boolean not null);"
+              + "CREATE TABLE users (id bigint PRIMARY KEY, email text);"
+              + "CREATE TABLE orders (id bigint PRIMARY KEY);"
+              + "TRUNCATE schema_migrations;"
+              + "INSERT INTO schema_migrations (version, dirty) VALUES (2, false)");
+    }
+    Migrator migrator = Migrator.of(ds, dir);
+    assertThat(migrator.status())
+        .extracting(MigrationStatus::state)
+        .containsExactly(
+            MigrationStatus.State.APPLIED,
+            MigrationStatus.State.APPLIED,
+            MigrationStatus.State.PENDING);
+
+    assertThat(migrator.up()).extracting(MigrationStep::version).containsExactly(3L);
+    assertThat(query(ds, "SELECT version, dirty FROM schema_migrations")).containsExactly("3|f");
+  }
+
+  @Test
+  void dirty_database_left_by_golang_migrate_is_refused(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_golang_dirty");
+    threeMigrations();
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean not null);"
+              + "INSERT INTO schema_migrations VALUES (1, true)");
+    }
+    assertThatThrownBy(() -> Migrator.of(ds, dir).up())
+        .hasMessageContaining("the database is dirty at version 1");
+    assertThat(query(ds, "SELECT to_regclass('orders') IS NULL")).containsExactly("t");
+  }
+
+  @Test
+  void classpath_location_is_read(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_classpath");
+    assertThat(Migrator.of(ds, "classpath:db/migrations").up())
+        .extracting(MigrationStep::fileName)
+        .containsExactly("1_cp_items.up.sql");
+    assertThat(query(ds, "SELECT to_regclass('cp_items') IS NOT NULL")).containsExactly("t");
+  }
+
+  @Test
+  void pooled_url_is_refused(StrataStack stack) throws Exception {
+    threeMigrations();
+    PgEndpoint pooled = stack.env().pooled();
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(pooled.jdbcUrl());
+    ds.setUser(pooled.user());
+    ds.setPassword(pooled.password());
+
+    assertThatThrownBy(() -> Migrator.of(ds, dir).up())
+        .isInstanceOf(StrataException.class)
+        .hasMessageContaining("migrations need a direct connection to PostgreSQL")
+        .hasMessageContaining("goes through a pooler");
+  }
+
+  @Test
+  void lock_timeout_stops_a_migration_waiting_on_a_busy_table(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_busy");
+    file("1_t.up.sql", "CREATE TABLE t (id int);\n");
+    Migrator.of(ds, dir).up();
+    file("2_alter.up.sql", "ALTER TABLE t ADD COLUMN v text;\n");
+    try (Connection holder = ds.getConnection();
+        Statement s = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      s.execute("LOCK TABLE t IN ACCESS SHARE MODE");
+      Migrator migrator =
+          Migrator.builder(ds, MigrationLocation.folder(dir))
+              .lockTimeout(java.time.Duration.ofMillis(200))
+              .build();
+      assertThatThrownBy(migrator::up)
+          .isInstanceOf(StrataException.class)
+          .hasMessageStartingWith(
+              dir + "/2_alter.up.sql:1: ERROR: canceling statement due to lock timeout")
+          .extracting(e -> ((StrataException) e).fix())
+          .asString()
+          .contains("lock_timeout (200ms)");
+      holder.rollback();
+    }
+  }
+}
