@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
       LogsCommand.class,
       PsqlCommand.class,
       RedisCliCommand.class,
-      DestroyCommand.class
+      DestroyCommand.class,
+      MigrateCommand.class
     })
 public final class StrataCommand {
   private final Path workDir;
