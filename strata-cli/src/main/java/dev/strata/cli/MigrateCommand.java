@@ -24,10 +24,11 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "migrate",
-    description = {
-      "Applies the migration files in migrations/ (golang-migrate's {version}_{title}.up.sql /",
-      ".down.sql) to the stack's database as its owner, or to any PostgreSQL with --url."
-    },
+    mixinStandardHelpOptions = true,
+    description =
+        "Applies migration files ({version}_{title}.up.sql and .down.sql, as golang-migrate names"
+            + " them, in migrations.dir) to the stack's database as its owner role, or to any"
+            + " PostgreSQL with --url.",
     subcommands = {
       MigrateCommand.Up.class,
       MigrateCommand.Down.class,
@@ -69,7 +70,10 @@ final class MigrateCommand {
     out.flush();
   }
 
-  @Command(name = "up", description = "Applies pending migrations: all, or the next N.")
+  @Command(
+      name = "up",
+      mixinStandardHelpOptions = true,
+      description = "Applies pending migrations: all, or the next N.")
   static final class Up implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -110,7 +114,10 @@ final class MigrateCommand {
     }
   }
 
-  @Command(name = "down", description = "Undoes the last N applied migrations, or --all.")
+  @Command(
+      name = "down",
+      mixinStandardHelpOptions = true,
+      description = "Undoes the last N applied migrations, or --all.")
   static final class Down implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -136,7 +143,10 @@ final class MigrateCommand {
     }
   }
 
-  @Command(name = "goto", description = "Migrates up or down to version V.")
+  @Command(
+      name = "goto",
+      mixinStandardHelpOptions = true,
+      description = "Migrates up or down to version V.")
   static final class Goto implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -157,7 +167,10 @@ final class MigrateCommand {
     }
   }
 
-  @Command(name = "version", description = "Prints the database's version (and whether dirty).")
+  @Command(
+      name = "version",
+      mixinStandardHelpOptions = true,
+      description = "Prints the database's version (and whether dirty).")
   static final class Version implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -172,7 +185,10 @@ final class MigrateCommand {
     }
   }
 
-  @Command(name = "status", description = "Lists applied, pending, changed and missing migrations.")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = "Lists applied, pending, changed and missing migrations.")
   static final class Status implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -228,10 +244,11 @@ final class MigrateCommand {
 
   @Command(
       name = "force",
-      description = {
-        "Sets the version to V and clears the dirty flag, running no SQL: after a no-transaction",
-        "migration stopped part-way and you put the database right by hand. -1 means none."
-      })
+      mixinStandardHelpOptions = true,
+      description =
+          "Sets the version to V and clears the dirty flag without running SQL: to recover once"
+              + " a no-transaction migration that stopped part-way was put right by hand. -1 means"
+              + " no version.")
   static final class Force implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -259,6 +276,7 @@ final class MigrateCommand {
 
   @Command(
       name = "create",
+      mixinStandardHelpOptions = true,
       description = "Writes the next pair of files (.up.sql, .down.sql) in the folder's style.")
   static final class Create implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
@@ -278,6 +296,7 @@ final class MigrateCommand {
 
   @Command(
       name = "validate",
+      mixinStandardHelpOptions = true,
       description =
           "Checks the files and the database (dirty, changed, missing) without changing"
               + " anything.")

@@ -265,33 +265,40 @@ public final class Migrator {
       c.setAutoCommit(true);
       setTimeouts(c, lockTimeout, statementTimeout);
       MigrationLock lock = MigrationLock.acquire(c, lockWait);
+      Exception failure = null;
       try {
         VersionTable.create(c);
         AuditLog.create(c);
         return work.run(new Run(c, lock));
       } catch (RuntimeException | SQLException e) {
-        releaseQuietly(c, lock, e);
+        failure = e;
         throw e;
       } finally {
-        if (!c.isClosed() && c.getAutoCommit()) {
-          lock.release(c);
-          resetTimeouts(c);
-        }
+        unlock(c, lock, failure);
       }
     } catch (SQLException e) {
       throw cannotConnect(e);
     }
   }
 
-  /** An unlock that fails while an error propagates must not hide that error. */
-  private static void releaseQuietly(Connection c, MigrationLock lock, Exception cause) {
+  /**
+   * Releases the lock and the session settings, so a pooled connection goes back clean. A failure
+   * here while another error propagates is attached to it, never in its place (as Flyway does).
+   */
+  private static void unlock(Connection c, MigrationLock lock, Exception failure)
+      throws SQLException {
     try {
       if (!c.getAutoCommit()) {
         c.rollback();
         c.setAutoCommit(true);
       }
+      lock.release(c);
+      resetTimeouts(c);
     } catch (SQLException e) {
-      cause.addSuppressed(e);
+      if (failure == null) {
+        throw e;
+      }
+      failure.addSuppressed(e);
     }
   }
 
