@@ -164,4 +164,43 @@ final class MigrateCommandIT {
     assertThat(force.out())
         .contains("the database was at version 1, it is now at version 2. No SQL ran");
   }
+
+  @Test
+  void bad_input_exits_2_with_the_cause(StrataStack stack) throws IOException {
+    String dir = "bad-input-migrations";
+    Path folder = stack.home().resolve(dir);
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("1_a.up.sql"), "SELECT 1;\n");
+
+    Run url = strata(stack, dir, "migrate", "up", "--url", "mysql://u:secret@h/db");
+    assertThat(url.exit()).isEqualTo(2);
+    assertThat(url.err())
+        .contains("--url mysql://u:<masked>@h/db is not a PostgreSQL URL")
+        .doesNotContain("secret");
+
+    Run noSuchVersion = strata(stack, dir, "migrate", "goto", "42", "-d", "fail");
+    assertThat(noSuchVersion.exit()).isEqualTo(2);
+    assertThat(noSuchVersion.err())
+        .contains("no migration has version 42")
+        .contains("fix: choose one of: 1");
+
+    Run zero = strata(stack, dir, "migrate", "up", "0", "-d", "fail");
+    assertThat(zero.exit()).isEqualTo(2);
+    assertThat(zero.err()).contains("the number of migrations must be positive, was 0");
+
+    Run both =
+        strata(
+            stack, dir, "migrate", "up", "-d", "fail", "--url", stack.env("fail").direct().url());
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("--database and --url both say which database to migrate");
+
+    Run badTitle = strata(stack, dir, "migrate", "create", "--", "--");
+    assertThat(badTitle.exit()).isEqualTo(2);
+    assertThat(badTitle.err()).contains("'--' is not a migration title");
+
+    Files.writeString(folder.resolve("1_b.down.sql"), "SELECT 1;\n");
+    Run twoTitles = strata(stack, dir, "migrate", "status", "-d", "fail");
+    assertThat(twoTitles.exit()).isEqualTo(2);
+    assertThat(twoTitles.err()).contains("version 1 has two titles: a and b");
+  }
 }
