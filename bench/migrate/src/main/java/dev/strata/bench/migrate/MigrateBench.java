@@ -1,7 +1,6 @@
 package dev.strata.bench.migrate;
 
 import dev.strata.core.env.PgEndpoint;
-import dev.strata.core.spec.DataSize;
 import dev.strata.core.spec.SpecLoader;
 import dev.strata.core.spec.StrataSpec;
 import dev.strata.jdbc.migrate.Migrator;
@@ -40,10 +39,12 @@ public final class MigrateBench {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     Path home = Files.createTempDirectory("strata-migrate-bench-");
     Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
-    StrataSpec spec =
-        SpecLoader.parse("postgres:\n  databases: [bench]\n", "strata.yaml", name -> null)
-            .withFreePorts()
-            .withDefaultMemory(DataSize.ofMegabytes(512));
+    // Every port picked free, so the benchmark never collides with a running stack.
+    String yaml =
+        "postgres:\n  port: 0\n  memory: 512mb\n  databases: [bench]\n"
+            + "pooler:\n  port: 0\nredis:\n  port: 0\n";
+    Files.writeString(home.resolve("strata.yaml"), yaml);
+    StrataSpec spec = SpecLoader.parse(yaml, "strata.yaml", name -> null);
     Stack stack = new Stack(home, spec, line -> {});
     try {
       stack.up();
