@@ -1,9 +1,8 @@
 package dev.strata.test;
 
-import dev.strata.core.spec.DataSize;
 import dev.strata.core.spec.SpecLoader;
-import dev.strata.core.spec.StrataSpec;
 import dev.strata.ops.stack.Stack;
+import dev.strata.ops.stack.StackFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -58,14 +57,18 @@ public final class StrataExtension implements BeforeAllCallback, ParameterResolv
   private static StrataStack start(Class<?> testClass) {
     StrataTest annotation = testClass.getAnnotation(StrataTest.class);
     String yaml = annotation == null ? "" : annotation.yaml();
-    Path home = temporaryHome(testClass, yaml);
-    StrataSpec spec =
-        SpecLoader.load(home.resolve("strata.yaml"), System::getenv)
-            .withFreePorts()
-            .withDefaultMemory(DataSize.ofMegabytes(256));
-    Stack stack = new Stack(home, spec, line -> {});
-    stack.up();
-    return new StrataStack(stack);
+    // Reports a mistake in the annotation's text with its own line numbers.
+    SpecLoader.parse(yaml, "@StrataTest(yaml) of " + testClass.getSimpleName(), System::getenv);
+    Path home = temporaryHome(testClass, ThrowawaySpec.rewrite(yaml));
+    try {
+      Stack stack =
+          new Stack(home, SpecLoader.load(home.resolve("strata.yaml"), System::getenv), line -> {});
+      stack.up();
+      return new StrataStack(stack);
+    } catch (RuntimeException e) {
+      StackFiles.deleteTree(home);
+      throw e;
+    }
   }
 
   /** A fresh folder the servers' OS user can reach: a JDK temp folder is created 0700. */
@@ -85,12 +88,7 @@ public final class StrataExtension implements BeforeAllCallback, ParameterResolv
     @Override
     public void close() {
       stack.stack().destroy();
-      try {
-        Files.deleteIfExists(stack.home().resolve("strata.yaml"));
-        Files.deleteIfExists(stack.home());
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot delete the test stack's folder " + stack.home(), e);
-      }
+      StackFiles.deleteTree(stack.home());
     }
   }
 }

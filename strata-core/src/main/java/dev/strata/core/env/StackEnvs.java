@@ -17,6 +17,9 @@ public final class StackEnvs {
   /** The Redis ACL user monitoring connects as. */
   public static final String REDIS_MONITOR_USER = "monitor";
 
+  /** The Redis ACL user Strata applies configuration changes as; never handed to applications. */
+  public static final String REDIS_ADMIN_USER = "strata";
+
   private StackEnvs() {}
 
   /** The name under which the password of a PostgreSQL role is kept in the secrets file. */

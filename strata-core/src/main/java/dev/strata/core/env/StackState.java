@@ -1,10 +1,6 @@
 package dev.strata.core.env;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.strata.core.StrataException;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.strata.core.io.PropertiesFile;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +11,7 @@ import java.util.TreeMap;
  * strata env} and the next {@code strata up} use the same ones.
  */
 public final class StackState {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PORT_PREFIX = "port.";
 
   private final Path file;
   private final Map<String, Integer> ports;
@@ -27,18 +23,17 @@ public final class StackState {
 
   /** Reads the state file; empty when there is none yet. */
   public static StackState load(Path file) {
-    if (!Files.exists(file)) {
-      return new StackState(file, new TreeMap<>());
-    }
-    try {
-      Map<String, Map<String, Integer>> doc =
-          JSON.readValue(file.toFile(), new TypeReference<>() {});
-      return new StackState(file, new TreeMap<>(doc.getOrDefault("ports", Map.of())));
-    } catch (IOException e) {
-      throw StrataException.environment(
-          "cannot read " + file + ": " + e.getMessage(),
-          "delete it (the next `strata up` picks ports again) or restore it");
-    }
+    Map<String, String> values =
+        PropertiesFile.read(
+            file, "delete it (the next `strata up` picks ports again) or restore it");
+    Map<String, Integer> ports = new TreeMap<>();
+    values.forEach(
+        (key, value) -> {
+          if (key.startsWith(PORT_PREFIX) && value.matches("\\d{1,5}")) {
+            ports.put(key.substring(PORT_PREFIX.length()), Integer.valueOf(value));
+          }
+        });
+    return new StackState(file, ports);
   }
 
   /** The port remembered for {@code component}. */
@@ -51,13 +46,9 @@ public final class StackState {
     if (Integer.valueOf(port).equals(ports.put(component, port))) {
       return;
     }
-    try {
-      Files.createDirectories(file.getParent());
-      JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), Map.of("ports", ports));
-    } catch (IOException e) {
-      throw StrataException.environment(
-          "cannot write " + file + ": " + e.getMessage(),
-          "check that the state directory is writable");
-    }
+    Map<String, String> values = new TreeMap<>();
+    ports.forEach((c, p) -> values.put(PORT_PREFIX + c, Integer.toString(p)));
+    PropertiesFile.write(
+        file, values, "Remembered by strata up: the ports it picked for port: 0.", "rw-r--r--");
   }
 }

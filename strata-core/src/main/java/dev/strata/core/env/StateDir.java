@@ -20,7 +20,7 @@ public record StateDir(Path root) {
 
   /** Ports picked for port 0 and other facts a later command needs. */
   public Path stateFile() {
-    return root.resolve("state.json");
+    return root.resolve("state.properties");
   }
 
   public Path tlsDir() {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The whole of strata.yaml, read and validated. Every key has a default, so an empty (or missing)
@@ -91,43 +90,5 @@ public record StrataSpec(
                 "port " + port + " is also " + other + ": give each server its own port"));
       }
     }
-  }
-
-  /**
-   * The same spec with every port 0, so each is picked free and remembered in the state: what
-   * throwaway test stacks use, so they never collide with each other or a developer's stack.
-   */
-  public StrataSpec withFreePorts() {
-    return new StrataSpec(
-        new PostgresSpec(
-            0,
-            postgres.databases(),
-            postgres.settings(),
-            postgres.extensions(),
-            postgres.memory(),
-            postgres.binDir()),
-        new PoolerSpec(0, pooler.mode(), pooler.defaultPoolSize(), pooler.maxClientConn()),
-        new RedisSpec(0, redis.maxmemory(), redis.policy(), redis.persistence()),
-        security,
-        migrations);
-  }
-
-  /** The same spec with {@code postgres.memory} set, unless the spec sets it already. */
-  public StrataSpec withDefaultMemory(DataSize memory) {
-    if (postgres.memory().isPresent()) {
-      return this;
-    }
-    return new StrataSpec(
-        new PostgresSpec(
-            postgres.port(),
-            postgres.databases(),
-            postgres.settings(),
-            postgres.extensions(),
-            Optional.of(memory),
-            postgres.binDir()),
-        pooler,
-        redis,
-        security,
-        migrations);
   }
 }

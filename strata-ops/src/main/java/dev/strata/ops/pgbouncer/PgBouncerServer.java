@@ -11,8 +11,6 @@ import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
 import dev.strata.ops.process.Server;
 import dev.strata.ops.process.Wait;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -70,24 +68,13 @@ public final class PgBouncerServer implements Server {
   }
 
   @Override
-  public boolean running() {
-    return process().isPresent();
-  }
-
-  @Override
   public String endpoint() {
     return spec.security().bind() + ":" + port;
   }
 
   @Override
   public boolean start() {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw StrataException.environment(
-          "cannot create " + dir + ": " + e.getMessage(),
-          "check that the state directory is writable");
-    }
+    ConfigFiles.createDirectories(dir);
     boolean changed = ConfigFiles.write(iniFile(), ini, "rw-------");
     changed |=
         ConfigFiles.write(

@@ -2,16 +2,23 @@ package dev.strata.ops.postgres;
 
 import dev.strata.core.StrataException;
 import dev.strata.core.env.StackEnvs;
+import dev.strata.core.io.PropertiesFile;
 import dev.strata.core.secret.ScramVerifier;
 import dev.strata.core.secret.Secrets;
 import dev.strata.core.spec.SecuritySpec;
 import dev.strata.core.spec.StrataSpec;
 import dev.strata.ops.process.Exec;
 import dev.strata.ops.process.RunAs;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Creates the roles and databases of the security model, idempotently, as the superuser over the
@@ -20,6 +27,8 @@ import java.util.Map;
  * given as SCRAM verifiers and the session does not log statements, so no secret reaches a log.
  */
 public final class PostgresBootstrap {
+  private static final String RECORD = "strata-bootstrap.properties";
+
   private final StrataSpec spec;
   private final Secrets secrets;
 
@@ -32,7 +41,10 @@ public final class PostgresBootstrap {
   public Map<String, String> verifiers() {
     Map<String, String> roles = new LinkedHashMap<>();
     for (String role : loginRoles()) {
-      roles.put(role, ScramVerifier.of(role, secrets.get(StackEnvs.postgresSecret(role))));
+      roles.put(
+          role,
+          secrets.derived(
+              StackEnvs.postgresSecret(role), "scram-sha-256", pw -> ScramVerifier.of(role, pw)));
     }
     return roles;
   }
@@ -49,21 +61,56 @@ public final class PostgresBootstrap {
     return roles;
   }
 
+  /**
+   * Applies what changed since the last run, in one psql session. What was applied is recorded, per
+   * part, in the data directory (so it goes with the data): an unchanged strata.yaml applies
+   * nothing, and never re-grants what an operator revoked by hand since.
+   */
   void apply(PostgresServer server, RunAs runAs) {
-    Psql psql = server.psql();
-    run(psql.superuser(runAs, server.socketDir(), server.port(), "postgres", clusterSql()));
+    Path record = server.dataDir().resolve(RECORD);
+    Map<String, String> applied =
+        PropertiesFile.read(record, "delete it: the next strata up applies roles and grants again");
+    Map<String, String> wanted = new TreeMap<>();
+    StringBuilder script = new StringBuilder();
+    Map<String, String> parts = new LinkedHashMap<>();
+    parts.put("postgres", clusterSql());
     for (String db : spec.postgres().databases()) {
-      run(psql.superuser(runAs, server.socketDir(), server.port(), db, databaseSql(db)));
+      parts.put(db, databaseSql(db));
     }
-  }
-
-  private static void run(Exec exec) {
-    Exec.Result r = exec.run();
+    parts.forEach(
+        (db, sql) -> {
+          String key = db.equals("postgres") ? "cluster" : "database." + db;
+          String hash = sha256(sql);
+          wanted.put(key, hash);
+          if (!hash.equals(applied.get(key))) {
+            script.append("\\connect ").append(db).append('\n').append(sql);
+          }
+        });
+    if (script.length() == 0) {
+      return;
+    }
+    Exec.Result r =
+        server
+            .psql()
+            .superuser(runAs, server.socketDir(), server.port(), "postgres", script.toString())
+            .run();
     if (!r.ok()) {
       throw StrataException.failed(
           "creating roles and databases failed: " + r.describeFailure(),
           "see the PostgreSQL log (strata logs postgres)",
           null);
+    }
+    PropertiesFile.write(
+        record, wanted, "Applied by strata up (SHA-256 of each part).", "rw-------");
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 

@@ -8,10 +8,10 @@ import dev.strata.ops.process.Logs;
 import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
 import dev.strata.ops.process.Server;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -75,21 +75,13 @@ public final class PostgresServer implements Server {
   }
 
   @Override
-  public boolean running() {
-    return process().isPresent();
-  }
-
-  @Override
   public String endpoint() {
     return spec.security().bind() + ":" + port;
   }
 
   @Override
   public boolean start() {
-    prepareDirectories();
-    if (!initialized()) {
-      initdb();
-    }
+    initialize();
     boolean changed = writeConfig();
     boolean started = false;
     if (!running()) {
@@ -100,6 +92,17 @@ public final class PostgresServer implements Server {
     }
     bootstrap.apply(this, runAs);
     return started;
+  }
+
+  /**
+   * Creates the data directory with initdb on first use; a no-op after. Separate from {@link
+   * #start()} so that slow first-run work elsewhere (TLS keys) can overlap with it.
+   */
+  public void initialize() {
+    prepareDirectories();
+    if (!initialized()) {
+      initdb();
+    }
   }
 
   @Override
@@ -117,6 +120,23 @@ public final class PostgresServer implements Server {
     }
   }
 
+  /** Settings changed in postgresql.conf that the running server applies only after a restart. */
+  public List<String> pendingRestart() {
+    if (!running()) {
+      return List.of();
+    }
+    Exec.Result r =
+        psql()
+            .superuser(
+                runAs,
+                socketDir,
+                port,
+                "postgres",
+                "SELECT name FROM pg_settings WHERE pending_restart")
+            .run();
+    return r.ok() ? r.output().lines().filter(l -> !l.isBlank()).toList() : List.of();
+  }
+
   @Override
   public Optional<String> version() {
     if (!running()) {
@@ -128,16 +148,10 @@ public final class PostgresServer implements Server {
   }
 
   private void prepareDirectories() {
-    try {
-      Files.createDirectories(dir);
-      Files.createDirectories(socketDir);
-      runAs.give(dir);
-      runAs.give(socketDir);
-    } catch (IOException e) {
-      throw StrataException.environment(
-          "cannot create " + dir + ": " + e.getMessage(),
-          "check that the state directory is writable");
-    }
+    ConfigFiles.createDirectories(dir);
+    ConfigFiles.createDirectories(socketDir);
+    runAs.give(dir);
+    runAs.give(socketDir);
   }
 
   private void initdb() {

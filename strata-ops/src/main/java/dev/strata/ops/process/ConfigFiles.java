@@ -36,4 +36,15 @@ public final class ConfigFiles {
           "check that the state directory is writable");
     }
   }
+
+  /** Creates {@code dir} and its parents when missing. */
+  public static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw StrataException.environment(
+          "cannot create " + dir + ": " + e.getMessage(),
+          "check that the state directory is writable");
+    }
+  }
 }

@@ -6,7 +6,9 @@ import java.util.Optional;
 /** A server Strata supervises: started as a daemon, found again through its pid file. */
 public interface Server {
   /** Whether the server process is alive. */
-  boolean running();
+  default boolean running() {
+    return process().isPresent();
+  }
 
   /** The live process, if any. */
   Optional<ProcessHandle> process();

@@ -9,10 +9,11 @@ import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
 import dev.strata.ops.process.Server;
 import dev.strata.ops.process.Wait;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Redis, configured from strata.yaml, checked with the machine's redis-cli as the monitor user. */
@@ -24,6 +25,8 @@ public final class RedisServer implements Server {
   private final String conf;
   private final String acl;
   private final RedisEndpoint monitor;
+  private final RedisEndpoint admin;
+  private final Map<String, String> liveSettings;
 
   public RedisServer(
       Path serverBinary,
@@ -31,15 +34,19 @@ public final class RedisServer implements Server {
       Path dir,
       RunAs runAs,
       String conf,
+      Map<String, String> liveSettings,
       String acl,
-      RedisEndpoint monitor) {
+      RedisEndpoint monitor,
+      RedisEndpoint admin) {
     this.serverBinary = serverBinary;
     this.cliBinary = cliBinary;
     this.dir = dir;
     this.runAs = runAs;
     this.conf = conf;
+    this.liveSettings = liveSettings;
     this.acl = acl;
     this.monitor = monitor;
+    this.admin = admin;
   }
 
   @Override
@@ -53,36 +60,30 @@ public final class RedisServer implements Server {
   }
 
   @Override
-  public boolean running() {
-    return process().isPresent();
-  }
-
-  @Override
   public String endpoint() {
     return monitor.host() + ":" + monitor.port();
   }
 
   @Override
   public boolean start() {
-    try {
-      Files.createDirectories(dir.resolve("data"));
-    } catch (IOException e) {
-      throw StrataException.environment(
-          "cannot create " + dir + ": " + e.getMessage(),
-          "check that the state directory is writable");
-    }
-    ConfigFiles.write(dir.resolve("redis.conf"), conf, "rw-------");
+    ConfigFiles.createDirectories(dir.resolve("data"));
+    boolean confChanged = ConfigFiles.write(dir.resolve("redis.conf"), conf, "rw-------");
     boolean aclChanged = ConfigFiles.write(dir.resolve("users.acl"), acl, "rw-------");
     runAs.give(dir);
     if (running()) {
       if (aclChanged) {
-        Exec.of("kill", "-HUP", Long.toString(process().orElseThrow().pid())).run();
+        checked(cli(admin, "ACL", "LOAD"));
+      }
+      if (confChanged) {
+        List<String> args = new ArrayList<>(List.of("CONFIG", "SET"));
+        liveSettings.forEach((key, value) -> args.addAll(List.of(key, value)));
+        checked(cli(admin, args.toArray(String[]::new)));
       }
       return false;
     }
     long logStart = Logs.size(log());
     Exec.Result r = runAs.exec(serverBinary.toString(), dir.resolve("redis.conf").toString()).run();
-    if (!r.ok() || !Wait.until(() -> cli("PING").run().ok(), Duration.ofSeconds(30))) {
+    if (!r.ok() || !Wait.until(() -> cli(monitor, "PING").run().ok(), Duration.ofSeconds(30))) {
       String why = r.ok() ? "it does not answer PING" : r.describeFailure();
       stop();
       throw StrataException.failed(
@@ -109,7 +110,7 @@ public final class RedisServer implements Server {
     if (!running()) {
       return Optional.empty();
     }
-    Exec.Result r = cli("INFO", "server").run();
+    Exec.Result r = cli(monitor, "INFO", "server").run();
     return r.output()
         .lines()
         .filter(l -> l.startsWith("redis_version:"))
@@ -117,23 +118,32 @@ public final class RedisServer implements Server {
         .map(l -> l.substring(14).trim());
   }
 
-  /** redis-cli as the monitor user; the password goes through the environment. */
-  private Exec cli(String... args) {
-    java.util.List<String> command =
-        new java.util.ArrayList<>(
-            java.util.List.of(
+  /** redis-cli as {@code user}; the password goes through the environment, never argv. */
+  private Exec cli(RedisEndpoint user, String... args) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 cliBinary.toString(),
                 "-h",
-                monitor.host(),
+                user.host(),
                 "-p",
-                Integer.toString(monitor.port()),
+                Integer.toString(user.port()),
                 "--user",
-                monitor.user(),
+                user.user(),
                 "--no-auth-warning",
                 "-e"));
-    command.addAll(java.util.List.of(args));
-    return Exec.of(command)
-        .env("REDISCLI_AUTH", monitor.password())
-        .timeout(Duration.ofSeconds(10));
+    command.addAll(List.of(args));
+    return Exec.of(command).env("REDISCLI_AUTH", user.password()).timeout(Duration.ofSeconds(10));
+  }
+
+  /** Runs a redis-cli command that changes the running server; its failure is Strata's error. */
+  private static void checked(Exec exec) {
+    Exec.Result r = exec.run();
+    if (!r.ok()) {
+      throw StrataException.failed(
+          "Redis refused a configuration change: " + r.describeFailure(),
+          "restart it to apply the change: strata down, then strata up",
+          null);
+    }
   }
 }

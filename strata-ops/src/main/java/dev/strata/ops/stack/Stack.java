@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -73,21 +75,40 @@ public final class Stack {
    * @throws StrataException when a server cannot start; whatever this call started is stopped
    */
   public List<ComponentStatus> up() {
+    // Programs first: a machine without them must not be left with a half-made state folder.
+    Tools tools = tools();
     try (StackLock lock = StackLock.acquire(dir)) {
-      Servers servers = servers(true);
+      Servers servers = servers(tools, true);
       requirePortsFree(servers);
       List<Server> started = Collections.synchronizedList(new ArrayList<>());
-      CompletableFuture<Void> redis =
-          CompletableFuture.runAsync(() -> start(servers.redis(), Component.REDIS, started));
+      ExecutorService pool = Executors.newCachedThreadPool();
+      // Redis needs nothing else; TLS keys and SCRAM verifiers overlap with initdb.
+      List<CompletableFuture<Void>> background =
+          List.of(
+              CompletableFuture.runAsync(
+                  () -> start(servers.redis(), Component.REDIS, started), pool),
+              CompletableFuture.runAsync(servers::prepareTls, pool),
+              CompletableFuture.runAsync(servers::deriveVerifiers, pool));
       try {
-        servers.prepareTls();
+        servers.postgres().initialize();
+        background.get(1).join();
+        background.get(2).join();
         start(servers.postgres(), Component.POSTGRES, started);
         start(servers.pooler(), Component.POOLER, started);
-        redis.join();
+        background.get(0).join();
+        List<String> pending = servers.postgres().pendingRestart();
+        if (!pending.isEmpty()) {
+          progress.accept(
+              "PostgreSQL applies "
+                  + String.join(", ", pending)
+                  + " only after a restart: run strata down, then strata up");
+        }
       } catch (RuntimeException e) {
-        awaitQuietly(redis);
+        background.forEach(Stack::awaitQuietly);
         rollBack(started);
         throw unwrap(e);
+      } finally {
+        pool.shutdown();
       }
       return status(servers);
     }
@@ -219,22 +240,28 @@ public final class Stack {
   }
 
   private List<ComponentStatus> status(Servers servers) {
-    List<CompletableFuture<ComponentStatus>> rows = new ArrayList<>();
-    for (Component c : Component.values()) {
-      Server s = servers.get(c);
-      rows.add(
-          CompletableFuture.supplyAsync(
-              () -> {
-                Optional<ProcessHandle> p = s.process();
-                return new ComponentStatus(
-                    c,
-                    s.endpoint(),
-                    p.isPresent() ? "running" : "stopped",
-                    s.version(),
-                    p.map(ProcessHandle::pid));
-              }));
+    ExecutorService pool = Executors.newFixedThreadPool(Component.values().length);
+    try {
+      List<CompletableFuture<ComponentStatus>> rows = new ArrayList<>();
+      for (Component c : Component.values()) {
+        Server s = servers.get(c);
+        rows.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  Optional<ProcessHandle> p = s.process();
+                  return new ComponentStatus(
+                      c,
+                      s.endpoint(),
+                      p.isPresent() ? "running" : "stopped",
+                      s.version(),
+                      p.map(ProcessHandle::pid));
+                },
+                pool));
+      }
+      return rows.stream().map(CompletableFuture::join).toList();
+    } finally {
+      pool.shutdown();
     }
-    return rows.stream().map(CompletableFuture::join).toList();
   }
 
   private void start(Server server, Component component, List<Server> started) {
@@ -258,7 +285,7 @@ public final class Stack {
     }
   }
 
-  private static void awaitQuietly(CompletableFuture<Void> future) {
+  private static void awaitQuietly(CompletableFuture<?> future) {
     try {
       future.join();
     } catch (CompletionException e) {
@@ -282,14 +309,15 @@ public final class Stack {
   }
 
   private Servers servers(boolean forUp) {
-    if (forUp) {
-      StackFiles.createStateDir(dir);
-    }
+    return servers(tools(), forUp);
+  }
+
+  private Servers servers(Tools tools, boolean forUp) {
     RunAs runAs = RunAs.forCurrentProcess(spec.security().runAs());
     if (forUp) {
+      StackFiles.createStateDir(dir);
       runAs.checkReachable(dir.root());
     }
-    Tools tools = Tools.find(spec.postgres().binDir());
     Secrets secrets = Secrets.open(dir.secretsFile());
     Map<Component, Integer> ports = ports(StackState.load(dir.stateFile()), forUp);
     return new Servers(tools, runAs, secrets, ports);
@@ -332,13 +360,14 @@ public final class Stack {
     private final PostgresServer postgres;
     private final PgBouncerServer pooler;
     private final RedisServer redis;
+    private final PostgresBootstrap bootstrap;
 
     Servers(Tools tools, RunAs runAs, Secrets secrets, Map<Component, Integer> ports) {
       this.tools = tools;
       this.runAs = runAs;
       this.ports = ports;
       Path socketDir = socketDir();
-      PostgresBootstrap bootstrap = new PostgresBootstrap(spec, secrets);
+      this.bootstrap = new PostgresBootstrap(spec, secrets);
       this.postgres =
           new PostgresServer(
               spec,
@@ -377,6 +406,13 @@ public final class Stack {
               StackEnvs.REDIS_MONITOR_USER,
               secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_MONITOR_USER)),
               false);
+      RedisEndpoint admin =
+          new RedisEndpoint(
+              host,
+              port(Component.REDIS),
+              StackEnvs.REDIS_ADMIN_USER,
+              secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_ADMIN_USER)),
+              false);
       Path redisDir = dir.component("redis");
       this.redis =
           new RedisServer(
@@ -386,9 +422,13 @@ public final class Stack {
               runAs,
               RedisConfig.renderConf(
                   spec.redis(), spec.security().bind(), port(Component.REDIS), redisDir),
+              RedisConfig.liveSettings(spec.redis(), spec.security().bind(), port(Component.REDIS)),
               RedisConfig.renderAcl(
-                  secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_APP_USER)), monitor.password()),
-              monitor);
+                  secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_APP_USER)),
+                  monitor.password(),
+                  admin.password()),
+              monitor,
+              admin);
     }
 
     int port(Component c) {
@@ -413,6 +453,11 @@ public final class Stack {
 
     RedisServer redis() {
       return redis;
+    }
+
+    /** Computes the SCRAM verifiers now (once per stack; they are kept with the secrets). */
+    void deriveVerifiers() {
+      bootstrap.verifiers();
     }
 
     /** The CA and server certificate (generated, or the user's), owned by the servers' user. */

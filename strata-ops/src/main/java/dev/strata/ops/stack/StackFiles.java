@@ -16,7 +16,7 @@ import java.util.HexFormat;
 import java.util.stream.Stream;
 
 /** The state folder on disk. */
-final class StackFiles {
+public final class StackFiles {
   /** A Unix socket path is at most 107 bytes; PostgreSQL adds "/.s.PGSQL.NNNNN". */
   private static final int MAX_SOCKET_DIR = 90;
 
@@ -64,7 +64,8 @@ final class StackFiles {
     return Path.of("/tmp", "strata-" + shortHash(dir.root().toString()));
   }
 
-  static void deleteTree(Path root) {
+  /** Deletes a folder and everything in it; a no-op when it does not exist. */
+  public static void deleteTree(Path root) {
     if (!Files.exists(root)) {
       return;
     }
