@@ -103,6 +103,13 @@ final class MigrateCommandIT {
     assertThat(json.get("migrations").findValuesAsText("state")).containsOnly("applied");
     assertThat(strata(stack, dir, "migrate", "version", "-d", "hosterizer").out().strip())
         .isEqualTo("9");
+    Run table = strata(stack, dir, "migrate", "status", "-d", "hosterizer");
+    assertThat(table.out())
+        .startsWith("VERSION  NAME ")
+        .contains("000009_index_sites_by_provider_concurrently  applied  ")
+        .endsWith("database at version 9\n");
+    assertThat(strata(stack, dir, "migrate", "validate", "-d", "hosterizer").out())
+        .isEqualTo("ok: the database is at version 9, 0 pending\n");
   }
 
   @Test
@@ -177,6 +184,13 @@ final class MigrateCommandIT {
     assertThat(url.err())
         .contains("--url mysql://u:<masked>@h/db is not a PostgreSQL URL")
         .doesNotContain("secret");
+
+    Run unreachable =
+        strata(stack, dir, "migrate", "up", "--url", "postgresql://u:p@127.0.0.1:1/db");
+    assertThat(unreachable.exit()).isEqualTo(3);
+    assertThat(unreachable.err())
+        .contains("cannot reach the database to migrate")
+        .contains("fix: check that PostgreSQL is running");
 
     Run noSuchVersion = strata(stack, dir, "migrate", "goto", "42", "-d", "fail");
     assertThat(noSuchVersion.exit()).isEqualTo(2);

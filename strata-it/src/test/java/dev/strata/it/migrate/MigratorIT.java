@@ -171,7 +171,11 @@ final class MigratorIT {
 
     assertThatThrownBy(migrator::up)
         .hasMessageStartingWith(dir + "/2_idx.up.sql:3: ERROR: column \"nope\" does not exist")
-        .hasMessageContaining("marked dirty at version 2");
+        .hasMessageContaining("marked dirty at version 2")
+        .extracting(e -> ((StrataException) e).fix())
+        .asString()
+        .contains("a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind")
+        .contains("`strata migrate force 1` if you undid it");
     assertThat(migrator.version()).isEqualTo(new DatabaseVersion(2, true));
     assertThatThrownBy(migrator::up)
         .isInstanceOf(StrataException.class)
@@ -350,5 +354,24 @@ final class MigratorIT {
           .contains("lock_timeout (200ms)");
       holder.rollback();
     }
+  }
+
+  @Test
+  void role_that_cannot_create_tables_gets_the_owner_role_advice(StrataStack stack)
+      throws Exception {
+    threeMigrations();
+    PgEndpoint pooled = stack.env().pooled();
+    PgEndpoint appDirect = stack.env().direct().as(pooled.user(), pooled.password());
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(appDirect.jdbcUrl());
+    ds.setUser(appDirect.user());
+    ds.setPassword(appDirect.password());
+
+    assertThatThrownBy(() -> Migrator.of(ds, dir).up())
+        .isInstanceOf(StrataException.class)
+        .hasMessageStartingWith("the database refused a migration step: ERROR: permission denied")
+        .extracting(e -> ((StrataException) e).fix())
+        .asString()
+        .contains("migrate as the role that owns the schema");
   }
 }

@@ -4,11 +4,15 @@ import dev.strata.core.ErrorCode;
 import dev.strata.core.StrataException;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /** Turns a failed statement into a message that names the file, the line and PostgreSQL's words. */
 final class FailureReport {
+  private static final Pattern CONCURRENT_INDEX =
+      Pattern.compile("(?i)^\\s*create\\s+(unique\\s+)?index\\s+concurrently\\b");
+
   private FailureReport() {}
 
   /**
@@ -61,6 +65,12 @@ final class FailureReport {
               + format(timeouts.statement())
               + "): raise migrations.statement_timeout, or SET statement_timeout in the file; "
               + fix;
+    }
+    if (CONCURRENT_INDEX.matcher(statement.sql()).find()) {
+      advice =
+          "a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: drop it (DROP INDEX"
+              + " CONCURRENTLY) before running the file again; "
+              + advice;
     }
     return new StrataException(ErrorCode.FAILED, message.toString(), advice, e);
   }

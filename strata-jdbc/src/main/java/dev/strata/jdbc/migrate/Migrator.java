@@ -251,16 +251,16 @@ public final class Migrator {
   }
 
   private <T> T read(Read<T> work) {
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = connect()) {
       PoolerCheck.refuseIfPooled(c.getMetaData().getURL());
       return work.read(c);
     } catch (SQLException e) {
-      throw cannotConnect(e);
+      throw failed(e);
     }
   }
 
   private <T> T locked(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = connect()) {
       PoolerCheck.refuseIfPooled(c.getMetaData().getURL());
       c.setAutoCommit(true);
       setTimeouts(c, lockTimeout, statementTimeout);
@@ -277,7 +277,7 @@ public final class Migrator {
         unlock(c, lock, failure);
       }
     } catch (SQLException e) {
-      throw cannotConnect(e);
+      throw failed(e);
     }
   }
 
@@ -319,10 +319,27 @@ public final class Migrator {
     }
   }
 
-  private static StrataException cannotConnect(SQLException e) {
-    return StrataException.environment(
-        "cannot reach the database to migrate: " + e.getMessage(),
-        "check that PostgreSQL is running (strata status) and the URL, user and password");
+  private Connection connect() {
+    try {
+      return dataSource.getConnection();
+    } catch (SQLException e) {
+      throw StrataException.environment(
+          "cannot reach the database to migrate: " + e.getMessage(),
+          "check that PostgreSQL is running (strata status) and the URL, user and password");
+    }
+  }
+
+  /** A statement of Strata's own bookkeeping failed (the files' own errors name file and line). */
+  private static StrataException failed(SQLException e) {
+    if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+      return StrataException.environment(
+          "lost the connection to the database while migrating: " + e.getMessage(),
+          "check the server (strata status), then `strata migrate status` to see where it stopped");
+    }
+    return StrataException.failed(
+        "the database refused a migration step: " + e.getMessage(),
+        "migrate as the role that owns the schema (the owner role: DIRECT_URL in `strata env`)",
+        e);
   }
 
   /** What {@link Run#plan} finds: the version, applied and pending files. */
