@@ -374,4 +374,60 @@ final class MigratorIT {
         .asString()
         .contains("migrate as the role that owns the schema");
   }
+
+  @Test
+  void runner_waits_for_golang_migrates_lock_then_says_who_holds_it(StrataStack stack)
+      throws Exception {
+    DataSource ds = schema(stack, "m_locked");
+    threeMigrations();
+    try (Connection golang = ds.getConnection();
+        Statement s = golang.createStatement()) {
+      // golang-migrate's lock: pg_advisory_lock(GenerateAdvisoryLockId(db, schema, table)).
+      s.execute("SELECT pg_advisory_lock(" + lockKey("app", "m_locked") + ")");
+      Migrator migrator =
+          Migrator.builder(ds, MigrationLocation.folder(dir))
+              .lockWait(java.time.Duration.ofMillis(300))
+              .build();
+      assertThatThrownBy(migrator::up)
+          .isInstanceOf(StrataException.class)
+          .hasMessageStartingWith("another migration runner still holds the migration lock")
+          .hasMessageContaining("held by pid ");
+      assertThat(query(ds, "SELECT to_regclass('users') IS NULL")).containsExactly("t");
+    }
+    assertThat(Migrator.of(ds, dir).up()).hasSize(3);
+  }
+
+  @Test
+  void pooled_connection_goes_back_without_lock_or_timeouts(StrataStack stack) throws Exception {
+    DataSource schema = schema(stack, "m_hikari");
+    threeMigrations();
+    PgEndpoint direct = stack.env().direct();
+    com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+    config.setJdbcUrl(direct.jdbcUrl());
+    config.setUsername(direct.user());
+    config.setPassword(direct.password());
+    config.setSchema("m_hikari");
+    config.setMaximumPoolSize(1);
+    try (com.zaxxer.hikari.HikariDataSource hikari =
+        new com.zaxxer.hikari.HikariDataSource(config)) {
+      assertThat(Migrator.of(hikari, dir).up()).hasSize(3);
+      assertThat(
+              query(
+                  hikari,
+                  "SELECT current_setting('lock_timeout'), current_setting('statement_timeout'),"
+                      + " (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                      + " AND pid = pg_backend_pid())"))
+          .containsExactly("0|0|0");
+    }
+    assertThat(query(schema, "SELECT version FROM schema_migrations")).containsExactly("3");
+  }
+
+  /** golang-migrate's GenerateAdvisoryLockId, written out in SQL from its Go source. */
+  private static String lockKey(String database, String schema) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(
+        (schema + "\0schema_migrations\0" + database)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return Long.toString((crc.getValue() * 1486364155L) & 0xFFFFFFFFL);
+  }
 }
