@@ -430,4 +430,50 @@ final class MigratorIT {
             .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     return Long.toString((crc.getValue() * 1486364155L) & 0xFFFFFFFFL);
   }
+
+  @Test
+  void file_arriving_below_the_current_version_is_refused_not_skipped(StrataStack stack)
+      throws Exception {
+    DataSource ds = schema(stack, "m_skipped");
+    file("10_a.up.sql", "CREATE TABLE a (id int);\n");
+    file("30_c.up.sql", "CREATE TABLE c (id int);\n");
+    Migrator migrator = Migrator.of(ds, dir);
+    migrator.up();
+    file("20_b.up.sql", "CREATE TABLE b (id int);\n");
+    file("40_d.up.sql", "CREATE TABLE d (id int);\n");
+
+    assertThat(migrator.status())
+        .extracting(MigrationStatus::state)
+        .containsExactly(
+            MigrationStatus.State.APPLIED,
+            MigrationStatus.State.SKIPPED,
+            MigrationStatus.State.APPLIED,
+            MigrationStatus.State.PENDING);
+    assertThatThrownBy(migrator::up)
+        .isInstanceOf(StrataException.class)
+        .hasMessage(
+            dir
+                + "/20_b.up.sql was never applied: its version 20 is below the database's version"
+                + " 30, so it arrived after newer migrations ran")
+        .extracting(e -> ((StrataException) e).fix())
+        .isEqualTo(
+            "give the file a version above 30 (`strata migrate create` picks one) so it runs next");
+    assertThat(migrator.version().version()).isEqualTo(30);
+
+    Files.move(dir.resolve("20_b.up.sql"), dir.resolve("50_b.up.sql"));
+    assertThat(migrator.up()).extracting(MigrationStep::version).containsExactly(40L, 50L);
+  }
+
+  @Test
+  void undone_then_deleted_file_is_not_reported_missing(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_undone");
+    threeMigrations();
+    Migrator migrator = Migrator.of(ds, dir);
+    migrator.up();
+    migrator.migrateTo(1);
+    Files.delete(dir.resolve("000002_orders.up.sql"));
+    Files.delete(dir.resolve("000002_orders.down.sql"));
+    assertThat(migrator.up()).extracting(MigrationStep::version).containsExactly(3L);
+    assertThat(migrator.problems()).isEmpty();
+  }
 }

@@ -5,7 +5,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Strata's own record of what ran: one row per file applied, undone or forced, with its SHA-256,
@@ -57,54 +59,52 @@ final class AuditLog {
   }
 
   /**
-   * The checksum each version was last applied with, for versions whose latest row is an {@code
-   * up}: what {@code up} compares the files against.
+   * What the log says: the versions whose latest run was an {@code up} (with that row), every
+   * version that ever ran, and the highest version ever forced.
    */
-  static Map<Long, String> appliedChecksums(Connection c) throws SQLException {
-    Map<Long, String> checksums = new HashMap<>();
+  record History(Map<Long, Applied> applied, Set<Long> ran, long firstUp, long maxForced) {
+    static final History EMPTY = new History(Map.of(), Set.of(), Long.MAX_VALUE, -1);
+  }
+
+  static History history(Connection c) throws SQLException {
     if (!exists(c)) {
-      return checksums;
+      return History.EMPTY;
     }
+    Map<Long, Applied> applied = new HashMap<>();
+    Set<Long> ran = new HashSet<>();
+    long firstUp = Long.MAX_VALUE;
+    long maxForced = -1;
     try (Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
-                "SELECT DISTINCT ON (version) version, checksum, direction FROM "
+                "SELECT version, name, checksum, applied_at, applied_by, duration_ms, direction"
+                    + " FROM "
                     + NAME
-                    + " WHERE direction <> 'force' ORDER BY version, id DESC")) {
+                    + " ORDER BY id")) {
       while (rs.next()) {
-        if (rs.getString(3).equals("up") && rs.getString(2) != null) {
-          checksums.put(rs.getLong(1), rs.getString(2));
+        long version = rs.getLong(1);
+        String direction = rs.getString(7);
+        if (direction.equals("force")) {
+          maxForced = Math.max(maxForced, version);
+          continue;
+        }
+        ran.add(version);
+        if (direction.equals("up")) {
+          firstUp = Math.min(firstUp, version);
+          applied.put(
+              version,
+              new Applied(
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getTimestamp(4).toInstant(),
+                  rs.getString(5),
+                  rs.getLong(6)));
+        } else {
+          applied.remove(version);
         }
       }
     }
-    return checksums;
-  }
-
-  /** The last {@code up} row of each version: name and time, for {@code status}. */
-  static Map<Long, Applied> lastApplied(Connection c) throws SQLException {
-    Map<Long, Applied> applied = new HashMap<>();
-    if (!exists(c)) {
-      return applied;
-    }
-    try (Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT DISTINCT ON (version) version, name, checksum, applied_at, applied_by,"
-                    + " duration_ms FROM "
-                    + NAME
-                    + " WHERE direction = 'up' ORDER BY version, id DESC")) {
-      while (rs.next()) {
-        applied.put(
-            rs.getLong(1),
-            new Applied(
-                rs.getString(2),
-                rs.getString(3),
-                rs.getTimestamp(4).toInstant(),
-                rs.getString(5),
-                rs.getLong(6)));
-      }
-    }
-    return applied;
+    return new History(applied, ran, firstUp, maxForced);
   }
 
   /** One {@code up} row. */

@@ -29,6 +29,11 @@ public record MigrationStatus(
     PENDING,
     /** Applied, but the file changed since. */
     CHANGED,
+    /**
+     * Below the current version but never applied: the file arrived after newer migrations ran
+     * (from a merged branch). {@code up} refuses until it gets a newer version.
+     */
+    SKIPPED,
     /** Applied, but its file is gone. */
     MISSING,
     /** The version a no-transaction migration stopped in: finish it by hand, then force. */

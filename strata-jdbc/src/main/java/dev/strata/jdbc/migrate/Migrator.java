@@ -368,8 +368,12 @@ public final class Migrator {
                 : report.hasChanged()
                     ? "restore the file as it was applied and put the change in a new migration;"
                         + " or accept the new content with --allow-changed"
-                    : "restore the missing files (from version control), or point"
-                        + " migrations.dir at the right folder");
+                    : report.hasSkipped()
+                        ? "give the file a version above "
+                            + state.version()
+                            + " (`strata migrate create` picks one) so it runs next"
+                        : "restore the missing files (from version control), or point"
+                            + " migrations.dir at the right folder");
       }
       List<Migration> applied =
           migrations.stream().filter(m -> m.version() <= state.version()).toList();
@@ -540,6 +544,7 @@ public final class Migrator {
     private final List<Migration> migrations;
     private final VersionTable.State state;
     private final Map<Long, AuditLog.Applied> log;
+    private final AuditLog.History history;
 
     StatusReport(List<Migration> migrations, Connection c) throws SQLException {
       this(migrations, c, VersionTable.read(c));
@@ -549,7 +554,8 @@ public final class Migrator {
         throws SQLException {
       this.migrations = migrations;
       this.state = state;
-      this.log = AuditLog.lastApplied(c);
+      this.history = AuditLog.history(c);
+      this.log = history.applied();
     }
 
     List<MigrationStatus> rows() {
@@ -568,6 +574,8 @@ public final class Migrator {
           s = State.MISSING;
         } else if (v > state.version()) {
           s = State.PENDING;
+        } else if (skipped(v)) {
+          s = State.SKIPPED;
         } else if (applied.isPresent()
             && applied.get().checksum() != null
             && !applied.get().checksum().equals(file.get().up().checksum())) {
@@ -590,6 +598,16 @@ public final class Migrator {
       return rows;
     }
 
+    /**
+     * Whether version {@code v}, at or below the current version, never ran: Strata applies in
+     * order, so a version between the first one Strata applied and the current one that is not in
+     * the log was added later, behind newer migrations (golang-migrate would skip it silently).
+     * Versions at or below a forced version are taken as the user said.
+     */
+    private boolean skipped(long v) {
+      return !history.ran().contains(v) && v > history.firstUp() && v > history.maxForced();
+    }
+
     /** Applied versions (per the log, or the current one) that no file has. */
     private List<Long> missingVersions() {
       TreeSet<Long> missing = new TreeSet<>();
@@ -603,6 +621,10 @@ public final class Migrator {
 
     boolean hasChanged() {
       return rows().stream().anyMatch(r -> r.state() == State.CHANGED);
+    }
+
+    boolean hasSkipped() {
+      return rows().stream().anyMatch(r -> r.state() == State.SKIPPED);
     }
 
     List<String> problems(MigrationLocation location, boolean allowChanged) {
@@ -624,6 +646,16 @@ public final class Migrator {
                   + row.appliedChecksum().orElse("?")
                   + ", the file now has sha256 "
                   + row.fileChecksum().orElse("?"));
+        } else if (row.state() == State.SKIPPED) {
+          problems.add(
+              location
+                  + "/"
+                  + row.name()
+                  + ".up.sql was never applied: its version "
+                  + row.version()
+                  + " is below the database's version "
+                  + state.version()
+                  + ", so it arrived after newer migrations ran");
         } else if (row.state() == State.MISSING) {
           problems.add(
               "version "
