@@ -8,6 +8,7 @@ import dev.strata.jdbc.migrate.MigrationStep;
 import dev.strata.jdbc.migrate.Migrator;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -87,7 +88,7 @@ final class MigrateTarget {
     String jdbcUrl = "jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + path + query;
     String libpq =
         "postgresql://"
-            + URLDecoder.decode(user, StandardCharsets.UTF_8).replace("@", "%40")
+            + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20")
             + "@"
             + uri.getHost()
             + ":"
