@@ -1,18 +1,13 @@
 package dev.strata.jdbc.migrate;
 
 import dev.strata.core.StrataException;
-import dev.strata.jdbc.migrate.MigrationStatus.State;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -94,7 +89,7 @@ public final class Migrator {
     List<Migration> migrations = location.load();
     return locked(
         run -> {
-          Plan plan = run.plan(migrations);
+          MigrationRun.Plan plan = run.plan(migrations);
           return run.applyUp(plan.pending().stream().limit(count).toList(), plan.state());
         });
   }
@@ -109,9 +104,11 @@ public final class Migrator {
     List<Migration> migrations = location.load();
     return locked(
         run -> {
-          Plan plan = run.plan(migrations);
+          MigrationRun.Plan plan = run.plan(migrations);
           return run.applyDown(
-              newestFirst(plan.applied()).stream().limit(count).toList(), plan, plan.state());
+              MigrationRun.newestFirst(plan.applied()).stream().limit(count).toList(),
+              plan,
+              plan.state());
         });
   }
 
@@ -134,14 +131,16 @@ public final class Migrator {
     }
     return locked(
         run -> {
-          Plan plan = run.plan(migrations);
+          MigrationRun.Plan plan = run.plan(migrations);
           long current = plan.state().version();
           if (version >= current) {
             return run.applyUp(
                 plan.pending().stream().filter(m -> m.version() <= version).toList(), plan.state());
           }
           return run.applyDown(
-              newestFirst(plan.applied()).stream().filter(m -> m.version() > version).toList(),
+              MigrationRun.newestFirst(plan.applied()).stream()
+                  .filter(m -> m.version() > version)
+                  .toList(),
               plan,
               plan.state());
         });
@@ -243,7 +242,7 @@ public final class Migrator {
   }
 
   private interface Work<T> {
-    T run(Run run) throws SQLException;
+    T run(MigrationRun run) throws SQLException;
   }
 
   private interface Read<T> {
@@ -269,7 +268,14 @@ public final class Migrator {
       try {
         VersionTable.create(c);
         AuditLog.create(c);
-        return work.run(new Run(c, lock));
+        return work.run(
+            new MigrationRun(
+                c,
+                lock,
+                location,
+                new FailureReport.Timeouts(lockTimeout, statementTimeout),
+                allowChangedFiles,
+                listener));
       } catch (RuntimeException | SQLException e) {
         failure = e;
         throw e;
@@ -340,334 +346,6 @@ public final class Migrator {
         "the database refused a migration step: " + e.getMessage(),
         "migrate as the role that owns the schema (the owner role: DIRECT_URL in `strata env`)",
         e);
-  }
-
-  /** What {@link Run#plan} finds: the version, applied and pending files. */
-  private record Plan(VersionTable.State state, List<Migration> applied, List<Migration> pending) {}
-
-  /** One locked session. */
-  private final class Run {
-    final Connection c;
-    final MigrationLock lock;
-
-    Run(Connection c, MigrationLock lock) {
-      this.c = c;
-      this.lock = lock;
-    }
-
-    Plan plan(List<Migration> migrations) throws SQLException {
-      VersionTable.State state = VersionTable.read(c);
-      StatusReport report = new StatusReport(migrations, c, state);
-      List<String> problems = report.problems(location, allowChangedFiles);
-      if (!problems.isEmpty()) {
-        throw StrataException.badInput(
-            String.join("\n", problems),
-            state.dirty()
-                ? "put the database right by hand, then `strata migrate force VERSION`"
-                    + " (Migrator.force) with the version it is really at"
-                : report.hasChanged()
-                    ? "restore the file as it was applied and put the change in a new migration;"
-                        + " or accept the new content with --allow-changed"
-                    : report.hasSkipped()
-                        ? "give the file a version above "
-                            + state.version()
-                            + " (`strata migrate create` picks one) so it runs next"
-                        : "restore the missing files (from version control), or point"
-                            + " migrations.dir at the right folder");
-      }
-      List<Migration> applied =
-          migrations.stream().filter(m -> m.version() <= state.version()).toList();
-      List<Migration> pending =
-          migrations.stream().filter(m -> m.version() > state.version()).toList();
-      return new Plan(state, applied, pending);
-    }
-
-    List<MigrationStep> applyUp(List<Migration> todo, VersionTable.State state)
-        throws SQLException {
-      List<MigrationStep> steps = new ArrayList<>();
-      long version = state.version();
-      for (Migration m : todo) {
-        MigrationStep step =
-            execute(m, m.up(), version, m.version(), AuditLog.Direction.up, "applied");
-        steps.add(step);
-        listener.accept(step);
-        version = m.version();
-      }
-      return steps;
-    }
-
-    List<MigrationStep> applyDown(List<Migration> todo, Plan plan, VersionTable.State state)
-        throws SQLException {
-      List<String> missing =
-          todo.stream()
-              .filter(m -> m.down().isEmpty())
-              .map(m -> location + "/" + m.name() + ".down.sql")
-              .toList();
-      if (!missing.isEmpty()) {
-        throw StrataException.badInput(
-            "cannot undo: no down file "
-                + String.join(", ", missing)
-                + "; nothing was changed (still at version "
-                + state.version()
-                + ")",
-            "write the down file, or undo the change in a new up migration");
-      }
-      List<MigrationStep> steps = new ArrayList<>();
-      long version = state.version();
-      List<Migration> applied = plan.applied();
-      for (Migration m : todo) {
-        int index = applied.indexOf(m);
-        long previous = index == 0 ? VersionTable.NONE : applied.get(index - 1).version();
-        MigrationStep step =
-            execute(
-                m, m.down().orElseThrow(), version, previous, AuditLog.Direction.down, "undone");
-        steps.add(step);
-        listener.accept(step);
-        version = previous;
-      }
-      return steps;
-    }
-
-    private MigrationStep execute(
-        Migration m,
-        MigrationScript script,
-        long before,
-        long after,
-        AuditLog.Direction direction,
-        String verb)
-        throws SQLException {
-      lock.checkHeldBySession(c);
-      String file = location + "/" + script.fileName();
-      long start = System.nanoTime();
-      if (script.noTransaction()) {
-        long dirtyAt = direction == AuditLog.Direction.up ? m.version() : after;
-        VersionTable.set(c, dirtyAt, true);
-        runStatements(
-            file,
-            script,
-            "The database is marked dirty at version "
-                + dirtyAt
-                + ": this file runs outside a transaction, so the statements before that line"
-                + " stay applied.",
-            "finish or undo the rest of "
-                + script.fileName()
-                + " by hand, then `strata migrate force "
-                + (direction == AuditLog.Direction.up ? m.version() : after)
-                + "` if it is now complete, or `strata migrate force "
-                + before
-                + "` if you undid it");
-        long ms = elapsed(start);
-        transaction(
-            VersionTable.setSql(after, false)
-                + ";\n"
-                + AuditLog.insertSql(m.version(), m.name(), script.checksum(), direction, ms));
-        return new MigrationStep(m.version(), script.fileName(), isUp(direction), after, ms(ms));
-      }
-      c.setAutoCommit(false);
-      try {
-        runStatements(
-            file,
-            script,
-            "The migration was rolled back: the database is still at "
-                + new DatabaseVersion(before, false)
-                + " and not dirty.",
-            "correct " + script.fileName() + " and run it again");
-        long ms = elapsed(start);
-        try (Statement s = c.createStatement()) {
-          s.execute(
-              VersionTable.setSql(after, false)
-                  + ";\n"
-                  + AuditLog.insertSql(m.version(), m.name(), script.checksum(), direction, ms));
-        }
-        c.commit();
-        return new MigrationStep(m.version(), script.fileName(), isUp(direction), after, ms(ms));
-      } catch (RuntimeException | SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    }
-
-    private void runStatements(String file, MigrationScript script, String state, String fix) {
-      for (SqlStatements.Statement statement : script.statements()) {
-        try (Statement s = c.createStatement()) {
-          s.setEscapeProcessing(false);
-          s.execute(statement.sql());
-        } catch (SQLException e) {
-          throw FailureReport.of(
-              file,
-              script,
-              statement,
-              e,
-              state,
-              fix,
-              new FailureReport.Timeouts(lockTimeout, statementTimeout));
-        }
-      }
-    }
-
-    void transaction(String sql) throws SQLException {
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute(sql);
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    }
-  }
-
-  private static List<Migration> newestFirst(List<Migration> migrations) {
-    List<Migration> copy = new ArrayList<>(migrations);
-    java.util.Collections.reverse(copy);
-    return copy;
-  }
-
-  private static boolean isUp(AuditLog.Direction d) {
-    return d == AuditLog.Direction.up;
-  }
-
-  private static long elapsed(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1_000_000;
-  }
-
-  private static Duration ms(long millis) {
-    return Duration.ofMillis(millis);
-  }
-
-  /** Status of files against the database, and what blocks {@code up}. */
-  private static final class StatusReport {
-    private final List<Migration> migrations;
-    private final VersionTable.State state;
-    private final Map<Long, AuditLog.Applied> log;
-    private final AuditLog.History history;
-
-    StatusReport(List<Migration> migrations, Connection c) throws SQLException {
-      this(migrations, c, VersionTable.read(c));
-    }
-
-    StatusReport(List<Migration> migrations, Connection c, VersionTable.State state)
-        throws SQLException {
-      this.migrations = migrations;
-      this.state = state;
-      this.history = AuditLog.history(c);
-      this.log = history.applied();
-    }
-
-    List<MigrationStatus> rows() {
-      List<MigrationStatus> rows = new ArrayList<>();
-      TreeSet<Long> versions = new TreeSet<>();
-      migrations.forEach(m -> versions.add(m.version()));
-      missingVersions().forEach(versions::add);
-      for (long v : versions) {
-        Optional<Migration> file = migrations.stream().filter(m -> m.version() == v).findFirst();
-        Optional<AuditLog.Applied> applied =
-            v <= state.version() ? Optional.ofNullable(log.get(v)) : Optional.empty();
-        State s;
-        if (state.dirty() && v == state.version()) {
-          s = State.DIRTY;
-        } else if (file.isEmpty()) {
-          s = State.MISSING;
-        } else if (v > state.version()) {
-          s = State.PENDING;
-        } else if (skipped(v)) {
-          s = State.SKIPPED;
-        } else if (applied.isPresent()
-            && applied.get().checksum() != null
-            && !applied.get().checksum().equals(file.get().up().checksum())) {
-          s = State.CHANGED;
-        } else {
-          s = State.APPLIED;
-        }
-        rows.add(
-            new MigrationStatus(
-                v,
-                file.map(Migration::name)
-                    .orElse(applied.map(AuditLog.Applied::name).orElse(Long.toString(v))),
-                s,
-                applied.map(AuditLog.Applied::at),
-                applied.map(AuditLog.Applied::by),
-                file.map(m -> m.up().checksum()),
-                applied.map(AuditLog.Applied::checksum),
-                file.map(m -> m.down().isPresent()).orElse(false)));
-      }
-      return rows;
-    }
-
-    /**
-     * Whether version {@code v}, at or below the current version, never ran: Strata applies in
-     * order, so a version between the first one Strata applied and the current one that is not in
-     * the log was added later, behind newer migrations (golang-migrate would skip it silently).
-     * Versions at or below a forced version are taken as the user said.
-     */
-    private boolean skipped(long v) {
-      return !history.ran().contains(v) && v > history.firstUp() && v > history.maxForced();
-    }
-
-    /** Applied versions (per the log, or the current one) that no file has. */
-    private List<Long> missingVersions() {
-      TreeSet<Long> missing = new TreeSet<>();
-      log.keySet().stream().filter(v -> v <= state.version()).forEach(missing::add);
-      if (state.version() >= 0) {
-        missing.add(state.version());
-      }
-      migrations.forEach(m -> missing.remove(m.version()));
-      return List.copyOf(missing);
-    }
-
-    boolean hasChanged() {
-      return rows().stream().anyMatch(r -> r.state() == State.CHANGED);
-    }
-
-    boolean hasSkipped() {
-      return rows().stream().anyMatch(r -> r.state() == State.SKIPPED);
-    }
-
-    List<String> problems(MigrationLocation location, boolean allowChanged) {
-      List<String> problems = new ArrayList<>();
-      if (state.dirty()) {
-        problems.add(
-            "the database is dirty at version "
-                + state.version()
-                + ": a no-transaction migration (or golang-migrate) stopped part-way, and"
-                + " nothing runs until that is resolved");
-      }
-      for (MigrationStatus row : rows()) {
-        if (row.state() == State.CHANGED && !allowChanged) {
-          problems.add(
-              location
-                  + "/"
-                  + row.name()
-                  + ".up.sql changed since it was applied: applied with sha256 "
-                  + row.appliedChecksum().orElse("?")
-                  + ", the file now has sha256 "
-                  + row.fileChecksum().orElse("?"));
-        } else if (row.state() == State.SKIPPED) {
-          problems.add(
-              location
-                  + "/"
-                  + row.name()
-                  + ".up.sql was never applied: its version "
-                  + row.version()
-                  + " is below the database's version "
-                  + state.version()
-                  + ", so it arrived after newer migrations ran");
-        } else if (row.state() == State.MISSING) {
-          problems.add(
-              "version "
-                  + row.version()
-                  + " ("
-                  + row.name()
-                  + ") is applied to the database but has no file in "
-                  + location);
-        }
-      }
-      return problems;
-    }
   }
 
   /**
