@@ -45,20 +45,7 @@ final class MigrationRun {
     StatusReport report = new StatusReport(migrations, c, state);
     List<String> problems = report.problems(location, allowChangedFiles);
     if (!problems.isEmpty()) {
-      throw StrataException.badInput(
-          String.join("\n", problems),
-          state.dirty()
-              ? "put the database right by hand, then `strata migrate force VERSION`"
-                  + " (Migrator.force) with the version it is really at"
-              : report.hasChanged()
-                  ? "restore the file as it was applied and put the change in a new migration;"
-                      + " or accept the new content with --allow-changed"
-                  : report.hasSkipped()
-                      ? "give the file a version above "
-                          + state.version()
-                          + " (`strata migrate create` picks one) so it runs next"
-                      : "restore the missing files (from version control), or point"
-                          + " migrations.dir at the right folder");
+      throw StrataException.badInput(String.join("\n", problems), report.fix());
     }
     List<Migration> applied =
         migrations.stream().filter(m -> m.version() <= state.version()).toList();

@@ -138,4 +138,23 @@ final class StatusReport {
     }
     return problems;
   }
+
+  /** What to do about {@link #problems}, the most pressing first. */
+  String fix() {
+    if (state.dirty()) {
+      return "put the database right by hand, then `strata migrate force VERSION`"
+          + " (Migrator.force) with the version it is really at";
+    }
+    if (hasChanged()) {
+      return "restore the file as it was applied and put the change in a new migration;"
+          + " or accept the new content with --allow-changed";
+    }
+    if (hasSkipped()) {
+      return "give the file a version above "
+          + state.version()
+          + " (`strata migrate create` picks one) so it runs next";
+    }
+    return "restore the missing files (from version control), or point migrations.dir at the"
+        + " right folder";
+  }
 }
