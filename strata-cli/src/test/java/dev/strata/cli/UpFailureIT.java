@@ -177,6 +177,20 @@ final class UpFailureIT {
   }
 
   @Test
+  void two_ups_at_once_start_one_stack() throws Exception {
+    write(FREE_PORTS);
+    var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> Cli.run(project, "up"));
+    Cli second = Cli.run(project, "up");
+    assertThat(second.exitCode()).as(second.toString()).isZero();
+    assertThat(first.get().exitCode()).as(first.get().toString()).isZero();
+    assertThat(first.get().err() + second.err())
+        .as("each server was started once")
+        .containsOnlyOnce("starting PostgreSQL")
+        .containsOnlyOnce("starting Redis");
+    assertThat(Cli.run(project, "status").exitCode()).isZero();
+  }
+
+  @Test
   void commands_on_a_stack_never_brought_up_say_to_run_up_first() throws IOException {
     write(FREE_PORTS);
     Cli env = Cli.run(project, "env");

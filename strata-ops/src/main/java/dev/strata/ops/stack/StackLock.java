@@ -5,6 +5,7 @@ import dev.strata.core.env.StateDir;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +28,13 @@ final class StackLock implements AutoCloseable {
           FileChannel.open(dir.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
       while (true) {
-        FileLock lock = channel.tryLock();
+        FileLock lock;
+        try {
+          lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+          lock =
+              null; // held by another thread of this JVM (tests, embedding): wait as for a process
+        }
         if (lock != null) {
           return new StackLock(channel, lock);
         }
