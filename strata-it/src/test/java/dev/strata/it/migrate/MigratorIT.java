@@ -476,4 +476,20 @@ final class MigratorIT {
     assertThat(migrator.up()).extracting(MigrationStep::version).containsExactly(3L);
     assertThat(migrator.problems()).isEmpty();
   }
+
+  @Test
+  void concurrent_index_without_the_marker_says_how_to_run_it(StrataStack stack) throws Exception {
+    DataSource ds = schema(stack, "m_nomarker");
+    file("1_t.up.sql", "CREATE TABLE t (id int);\n\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n");
+
+    assertThatThrownBy(() -> Migrator.of(ds, dir).up())
+        .isInstanceOf(StrataException.class)
+        .hasMessageStartingWith(
+            dir
+                + "/1_t.up.sql:3: ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block")
+        .extracting(e -> ((StrataException) e).fix())
+        .asString()
+        .startsWith("make `-- strata:no-transaction` the file's first line");
+    assertThat(query(ds, "SELECT to_regclass('t') IS NULL")).containsExactly("t");
+  }
 }

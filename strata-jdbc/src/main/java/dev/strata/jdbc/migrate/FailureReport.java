@@ -66,7 +66,14 @@ final class FailureReport {
               + "): raise migrations.statement_timeout, or SET statement_timeout in the file; "
               + fix;
     }
-    if (CONCURRENT_INDEX.matcher(statement.sql()).find()) {
+    if ("25001".equals(sqlState)) {
+      advice =
+          "make `"
+              + MigrationScript.NO_TRANSACTION
+              + "` the file's first line, so it runs outside a transaction, statement by"
+              + " statement; "
+              + fix;
+    } else if (CONCURRENT_INDEX.matcher(statement.sql()).find()) {
       advice =
           "a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: drop it (DROP INDEX"
               + " CONCURRENTLY) before running the file again; "
