@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
       PsqlCommand.class,
       RedisCliCommand.class,
       DestroyCommand.class,
+      MigrateCommand.class,
       TenancyCommand.class
     })
 public final class StrataCommand {

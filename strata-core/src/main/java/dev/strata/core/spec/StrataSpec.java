@@ -14,6 +14,7 @@ public record StrataSpec(
     PoolerSpec pooler,
     RedisSpec redis,
     SecuritySpec security,
+    MigrationsSpec migrations,
     TenancySpec tenancy) {
 
   /** Every section, in the order {@code strata init} writes them. */
@@ -23,6 +24,7 @@ public record StrataSpec(
           PoolerSpec.SECTION,
           RedisSpec.SECTION,
           SecuritySpec.SECTION,
+          MigrationsSpec.SECTION,
           TenancySpec.SECTION);
 
   /** Every key at its default. */
@@ -36,6 +38,7 @@ public record StrataSpec(
         PoolerSpec.SECTION.build().apply(values.get(PoolerSpec.SECTION)),
         RedisSpec.SECTION.build().apply(values.get(RedisSpec.SECTION)),
         SecuritySpec.SECTION.build().apply(values.get(SecuritySpec.SECTION)),
+        MigrationsSpec.SECTION.build().apply(values.get(MigrationsSpec.SECTION)),
         TenancySpec.SECTION.build().apply(values.get(TenancySpec.SECTION)));
   }
 

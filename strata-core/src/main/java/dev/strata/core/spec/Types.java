@@ -1,5 +1,6 @@
 package dev.strata.core.spec;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -7,11 +8,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** The value types strata.yaml keys are declared with. */
 public final class Types {
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|min|h)?");
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   private Types() {}
@@ -261,6 +264,64 @@ public final class Types {
             .collect(Collectors.joining(", ", "{", "}"));
       }
     };
+  }
+
+  /**
+   * A duration as PostgreSQL writes its timeouts: a whole number with a unit {@code ms}, {@code s},
+   * {@code min} or {@code h} ({@code 500ms}, {@code 10s}, {@code 5min}); {@code 0} means no limit.
+   */
+  public static Type<Duration> duration() {
+    String allowed = "a duration such as 500ms, 10s, 5min or 1h (0 for no limit)";
+    return new Type<>() {
+      @Override
+      public Duration read(Value value) throws BadValue {
+        String text = scalar(value, this);
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+          throw new BadValue(value, "'" + text + "' is not " + allowed);
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "" : m.group(2);
+        if (unit.isEmpty() && n != 0) {
+          throw new BadValue(value, "'" + text + "' has no unit: expected " + allowed);
+        }
+        return switch (unit) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "min" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ZERO;
+        };
+      }
+
+      @Override
+      public String allowed() {
+        return allowed;
+      }
+
+      @Override
+      public String render(Duration value) {
+        return formatDuration(value);
+      }
+    };
+  }
+
+  /** {@code d} in the largest unit of {@link #duration()} that writes it exactly. */
+  public static String formatDuration(Duration d) {
+    long ms = d.toMillis();
+    if (ms == 0) {
+      return "0";
+    }
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "min";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
   }
 
   private static String scalar(Value value, Type<?> type) throws BadValue {

@@ -3,6 +3,7 @@ package dev.strata.core.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.core.ErrorCode;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -216,5 +217,33 @@ final class SpecLoaderTest {
   void tenancy_table_both_tenant_and_shared_is_refused() {
     assertThat(failure("tenancy:\n  tables: [sites, plans]\n  shared: [plans]\n").getMessage())
         .contains("tenancy.shared: [plans] also listed in tenancy.tables");
+  }
+
+  @Test
+  void migrations_default_to_the_migrations_folder_and_bounded_waits() {
+    MigrationsSpec m = parse("").migrations();
+    assertThat(m.dir()).isEqualTo("migrations");
+    assertThat(m.lockTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(m.statementTimeout()).isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void migrations_timeouts_take_postgres_units() {
+    MigrationsSpec m =
+        parse("migrations:\n  dir: db/migrate\n  lock_timeout: 500ms\n  statement_timeout: 0\n")
+            .migrations();
+    assertThat(m.dir()).isEqualTo("db/migrate");
+    assertThat(m.lockTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(m.statementTimeout()).isZero();
+    assertThat(parse("migrations:\n  lock_timeout: 2h\n").migrations().lockTimeout())
+        .isEqualTo(Duration.ofHours(2));
+  }
+
+  @Test
+  void migrations_timeout_without_unit_is_refused() {
+    assertThat(failure("migrations:\n  lock_timeout: 10\n").getMessage())
+        .startsWith("strata.yaml:2:17: migrations.lock_timeout: '10' has no unit");
+    assertThat(failure("migrations:\n  statement_timeout: soon\n").getMessage())
+        .contains("'soon' is not a duration such as 500ms, 10s, 5min or 1h");
   }
 }

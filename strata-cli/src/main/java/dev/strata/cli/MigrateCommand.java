@@ -1,0 +1,323 @@
+package dev.strata.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.strata.core.StrataException;
+import dev.strata.jdbc.migrate.DatabaseVersion;
+import dev.strata.jdbc.migrate.MigrationFiles;
+import dev.strata.jdbc.migrate.MigrationStatus;
+import dev.strata.jdbc.migrate.MigrationStep;
+import dev.strata.jdbc.migrate.Migrator;
+import dev.strata.ops.postgres.PgDump;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "migrate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Applies migration files ({version}_{title}.up.sql and .down.sql, as golang-migrate names"
+            + " them, in migrations.dir) to the stack's database as its owner role, or to any"
+            + " PostgreSQL with --url.",
+    subcommands = {
+      MigrateCommand.Up.class,
+      MigrateCommand.Down.class,
+      MigrateCommand.Goto.class,
+      MigrateCommand.Version.class,
+      MigrateCommand.Status.class,
+      MigrateCommand.Force.class,
+      MigrateCommand.Create.class,
+      MigrateCommand.Validate.class
+    })
+final class MigrateCommand {
+  @ParentCommand StrataCommand root;
+
+  PrintWriter out() {
+    return root.out();
+  }
+
+  static void print(PrintWriter out, MigrationStep step) {
+    out.println(
+        (step.up() ? "applied " : "undone  ")
+            + step.fileName()
+            + " ("
+            + step.duration().toMillis()
+            + " ms)");
+    out.flush();
+  }
+
+  static void summary(PrintWriter out, List<MigrationStep> steps, Migrator migrator) {
+    if (steps.isEmpty()) {
+      out.println("nothing to do: the database is at " + migrator.version());
+    } else {
+      out.println(
+          steps.size()
+              + (steps.size() == 1 ? " migration" : " migrations")
+              + (steps.get(0).up() ? " applied" : " undone")
+              + "; the database is at "
+              + migrator.version());
+    }
+    out.flush();
+  }
+
+  @Command(
+      name = "up",
+      mixinStandardHelpOptions = true,
+      description = "Applies pending migrations: all, or the next N.")
+  static final class Up implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+    @Mixin MigrateTarget target;
+
+    @Parameters(arity = "0..1", paramLabel = "N", description = "How many (default: all).")
+    Integer count;
+
+    @Option(
+        names = "--backup",
+        description = "Take a compressed pg_dump of the database first, in .strata/backups/.")
+    boolean backup;
+
+    @Option(
+        names = "--allow-changed",
+        description = "Go on although an applied file changed since (its checksum differs).")
+    boolean allowChanged;
+
+    @Override
+    public Integer call() {
+      Workspace ws = parent.root.workspace();
+      MigrateTarget.Database db = target.resolve(ws);
+      PrintWriter out = parent.out();
+      Migrator migrator = target.migrator(ws, db, allowChanged, s -> print(out, s));
+      if (backup) {
+        Path file =
+            PgDump.beforeMigration(
+                ws.spec().postgres().binDir(),
+                ws.dir().resolve(".strata").resolve("backups"),
+                db.name(),
+                db.libpqUrl(),
+                db.password());
+        out.println("backup: " + file);
+        out.flush();
+      }
+      List<MigrationStep> steps = count == null ? migrator.up() : migrator.up(count);
+      summary(out, steps, migrator);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "down",
+      mixinStandardHelpOptions = true,
+      description = "Undoes the last N applied migrations, or --all.")
+  static final class Down implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+    @Mixin MigrateTarget target;
+
+    @Parameters(arity = "0..1", paramLabel = "N", description = "How many.")
+    Integer count;
+
+    @Option(names = "--all", description = "Undo every applied migration.")
+    boolean all;
+
+    @Override
+    public Integer call() {
+      if ((count == null) == !all) {
+        throw StrataException.badInput(
+            "say how many migrations to undo: a number N, or --all (not both)",
+            "e.g. `strata migrate down 1` or `strata migrate down --all`");
+      }
+      Workspace ws = parent.root.workspace();
+      PrintWriter out = parent.out();
+      Migrator migrator = target.migrator(ws, target.resolve(ws), false, s -> print(out, s));
+      summary(out, all ? migrator.downAll() : migrator.down(count), migrator);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "goto",
+      mixinStandardHelpOptions = true,
+      description = "Migrates up or down to version V.")
+  static final class Goto implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+    @Mixin MigrateTarget target;
+
+    @Parameters(paramLabel = "V", description = "A migration's version.")
+    long version;
+
+    @Option(names = "--allow-changed", description = "Go on although an applied file changed.")
+    boolean allowChanged;
+
+    @Override
+    public Integer call() {
+      Workspace ws = parent.root.workspace();
+      PrintWriter out = parent.out();
+      Migrator migrator = target.migrator(ws, target.resolve(ws), allowChanged, s -> print(out, s));
+      summary(out, migrator.migrateTo(version), migrator);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "version",
+      mixinStandardHelpOptions = true,
+      description = "Prints the database's version (and whether dirty).")
+  static final class Version implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+    @Mixin MigrateTarget target;
+
+    @Override
+    public Integer call() {
+      Workspace ws = parent.root.workspace();
+      DatabaseVersion v = target.migrator(ws, target.resolve(ws), false, s -> {}).version();
+      parent.out().println(v.any() ? v.version() + (v.dirty() ? " (dirty)" : "") : "none");
+      parent.out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = "Lists applied, pending, changed and missing migrations.")
+  static final class Status implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+    @Mixin MigrateTarget target;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      Workspace ws = parent.root.workspace();
+      Migrator migrator = target.migrator(ws, target.resolve(ws), false, s -> {});
+      List<MigrationStatus> rows = migrator.status();
+      DatabaseVersion version = migrator.version();
+      PrintWriter out = parent.out();
+      if (json) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("version", version.any() ? version.version() : null);
+        doc.put("dirty", version.dirty());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (MigrationStatus r : rows) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("version", r.version());
+          m.put("name", r.name());
+          m.put("state", r.state().name().toLowerCase(java.util.Locale.ROOT));
+          m.put("applied_at", r.appliedAt().map(Object::toString).orElse(null));
+          m.put("applied_by", r.appliedBy().orElse(null));
+          m.put("checksum", r.fileChecksum().orElse(null));
+          m.put("applied_checksum", r.appliedChecksum().orElse(null));
+          m.put("has_down", r.hasDown());
+          list.add(m);
+        }
+        doc.put("migrations", list);
+        out.println(
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+      } else {
+        Table table = new Table("VERSION", "NAME", "STATE", "APPLIED AT", "BY", "DOWN");
+        for (MigrationStatus r : rows) {
+          table.row(
+              Long.toString(r.version()),
+              r.name(),
+              r.state().name().toLowerCase(java.util.Locale.ROOT),
+              r.appliedAt().map(Object::toString).orElse("-"),
+              r.appliedBy().orElse("-"),
+              r.hasDown() ? "yes" : "no");
+        }
+        table.print(out);
+        out.println("database at " + version);
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "force",
+      mixinStandardHelpOptions = true,
+      description =
+          "Sets the version to V and clears the dirty flag without running SQL: to recover once"
+              + " a no-transaction migration that stopped part-way was put right by hand. -1 means"
+              + " no version.")
+  static final class Force implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+    @Mixin MigrateTarget target;
+
+    @Parameters(paramLabel = "V", description = "The version the database is really at.")
+    long version;
+
+    @Override
+    public Integer call() {
+      Workspace ws = parent.root.workspace();
+      DatabaseVersion before =
+          target.migrator(ws, target.resolve(ws), false, s -> {}).force(version);
+      parent
+          .out()
+          .println(
+              "forced: the database was at "
+                  + before
+                  + ", it is now at "
+                  + new DatabaseVersion(version, false)
+                  + ". No SQL ran: the schema is as you left it.");
+      parent.out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = "Writes the next pair of files (.up.sql, .down.sql) in the folder's style.")
+  static final class Create implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+
+    @Parameters(paramLabel = "NAME", description = "What the migration does, e.g. add_site_tags.")
+    String name;
+
+    @Override
+    public Integer call() {
+      for (Path file : MigrationFiles.next(MigrateTarget.folder(parent.root.workspace()), name)) {
+        parent.out().println("created " + file);
+      }
+      parent.out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "validate",
+      mixinStandardHelpOptions = true,
+      description =
+          "Checks the files and the database (dirty, changed, missing) without changing"
+              + " anything.")
+  static final class Validate implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+    @Mixin MigrateTarget target;
+
+    @Override
+    public Integer call() {
+      Workspace ws = parent.root.workspace();
+      Migrator migrator = target.migrator(ws, target.resolve(ws), false, s -> {});
+      migrator.validate();
+      long pending =
+          migrator.status().stream()
+              .filter(r -> r.state() == MigrationStatus.State.PENDING)
+              .count();
+      parent
+          .out()
+          .println("ok: the database is at " + migrator.version() + ", " + pending + " pending");
+      parent.out().flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,1 @@
+CREATE TABLE cp_items (id bigint PRIMARY KEY);

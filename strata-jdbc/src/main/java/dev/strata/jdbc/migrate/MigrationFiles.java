@@ -1,0 +1,192 @@
+package dev.strata.jdbc.migrate;
+
+import dev.strata.core.StrataException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The file-naming rules, shared by everything that reads or writes migration files:
+ * golang-migrate's {@code {version}_{title}.up.sql} and {@code .down.sql}, the version any positive
+ * integer (sequence numbers such as {@code 000001} or timestamps such as {@code 20261126140000}),
+ * ordered numerically.
+ *
+ * <p>{@link #next(Path, String)} writes the next pair of files in the folder's own style, for
+ * {@code strata migrate create} and for tools that generate migrations.
+ */
+public final class MigrationFiles {
+  /** {@code 000001_create_users.up.sql}: version, title, direction. */
+  public static final Pattern NAME = Pattern.compile("(\\d+)_(.+)\\.(up|down)\\.sql");
+
+  private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+  private static final int DEFAULT_WIDTH = 6;
+
+  private MigrationFiles() {}
+
+  /** A file name taken apart. */
+  public record FileName(long version, String versionText, String title, boolean up) {}
+
+  /** The parts of {@code fileName}, or empty when it is not a migration file name. */
+  public static Optional<FileName> parse(String fileName) {
+    Matcher m = NAME.matcher(fileName);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    long version;
+    try {
+      version = Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    return Optional.of(new FileName(version, m.group(1), m.group(2), m.group(3).equals("up")));
+  }
+
+  /**
+   * Pairs the named files into migrations, ordered by version. Names that are not migration files
+   * ({@code README.md}) are ignored.
+   *
+   * @param read the bytes of a file, by name
+   * @param where the folder, for messages
+   * @throws StrataException when two files share a version and direction, a version has two titles,
+   *     or a down file has no up file
+   */
+  public static List<Migration> pair(List<String> fileNames, FileReader read, String where) {
+    TreeMap<Long, MigrationScript> ups = new TreeMap<>();
+    TreeMap<Long, MigrationScript> downs = new TreeMap<>();
+    TreeMap<Long, String> titles = new TreeMap<>();
+    for (String name : fileNames.stream().sorted().toList()) {
+      Optional<FileName> parsed = parse(name);
+      if (parsed.isEmpty()) {
+        continue;
+      }
+      FileName f = parsed.get();
+      if (f.version() <= 0) {
+        throw StrataException.badInput(
+            where + "/" + name + ": version 0 is not allowed (golang-migrate starts at 1)",
+            "rename it with a positive version");
+      }
+      String title = titles.putIfAbsent(f.version(), f.title());
+      if (title != null && !title.equals(f.title())) {
+        throw StrataException.badInput(
+            where + ": version " + f.version() + " has two titles: " + title + " and " + f.title(),
+            "give each migration its own version number");
+      }
+      TreeMap<Long, MigrationScript> side = f.up() ? ups : downs;
+      MigrationScript previous = side.put(f.version(), MigrationScript.of(name, read.read(name)));
+      if (previous != null) {
+        throw StrataException.badInput(
+            where + ": " + previous.fileName() + " and " + name + " share version " + f.version(),
+            "give each migration its own version number");
+      }
+    }
+    for (Long version : downs.keySet()) {
+      if (!ups.containsKey(version)) {
+        throw StrataException.badInput(
+            where + "/" + downs.get(version).fileName() + " has no up file",
+            "add " + version + "_" + titles.get(version) + ".up.sql or remove the down file");
+      }
+    }
+    List<Migration> migrations = new ArrayList<>();
+    ups.forEach(
+        (version, up) ->
+            migrations.add(
+                new Migration(
+                    version, titles.get(version), up, Optional.ofNullable(downs.get(version)))));
+    return migrations;
+  }
+
+  /** Reads one file of a location by name. */
+  @FunctionalInterface
+  public interface FileReader {
+    byte[] read(String fileName);
+  }
+
+  /**
+   * Creates the next migration in {@code dir} (created if missing): {@code
+   * {version}_{title}.up.sql} and {@code .down.sql}, both empty but for a comment. The version
+   * follows the folder's style: a timestamp ({@code yyyyMMddHHmmss}, UTC) if the newest file uses
+   * one, otherwise the next sequence number zero-padded to the newest file's width (6 digits in an
+   * empty folder, as {@code migrate create -seq -digits 6} writes).
+   *
+   * @param title free text; lower-cased, anything but letters and digits becomes {@code _}
+   * @return the up and the down file
+   * @throws StrataException when the title has no letter or digit, or the files exist
+   */
+  public static List<Path> next(Path dir, String title) {
+    return next(dir, title, Clock.systemUTC());
+  }
+
+  static List<Path> next(Path dir, String title, Clock clock) {
+    String slug = slug(title);
+    String version = nextVersion(existing(dir), LocalDateTime.now(clock.withZone(ZoneOffset.UTC)));
+    Path up = dir.resolve(version + "_" + slug + ".up.sql");
+    Path down = dir.resolve(version + "_" + slug + ".down.sql");
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(up, "-- " + title.strip() + "\n");
+      Files.writeString(down, "-- Undoes " + up.getFileName() + "\n");
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      throw StrataException.badInput(e.getFile() + " already exists", "choose another title");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the migration files in " + dir, e);
+    }
+    return List.of(up, down);
+  }
+
+  /** {@code title} as a file-name part: {@code "Add site tags"} → {@code add_site_tags}. */
+  public static String slug(String title) {
+    String slug =
+        title
+            .strip()
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9]+", "_")
+            .replaceAll("^_|_$", "");
+    if (slug.isEmpty()) {
+      throw StrataException.badInput(
+          "'" + title + "' is not a migration title: it has no letter or digit",
+          "name what the migration does, e.g. add_site_tags");
+    }
+    return slug;
+  }
+
+  static String nextVersion(List<FileName> existing, LocalDateTime now) {
+    Optional<FileName> newest = existing.stream().max(Comparator.comparingLong(FileName::version));
+    if (newest.isPresent() && isTimestamp(newest.get().versionText())) {
+      long stamp = Long.parseLong(now.format(TIMESTAMP));
+      return Long.toString(Math.max(stamp, newest.get().version() + 1));
+    }
+    long next = newest.map(f -> f.version() + 1).orElse(1L);
+    int width = newest.map(f -> f.versionText().length()).orElse(DEFAULT_WIDTH);
+    String text = Long.toString(next);
+    return text.length() >= width ? text : "0".repeat(width - text.length()) + text;
+  }
+
+  private static boolean isTimestamp(String version) {
+    return version.length() == 14 && version.startsWith("2");
+  }
+
+  private static List<FileName> existing(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> parse(p.getFileName().toString())).flatMap(Optional::stream).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+}
