@@ -76,7 +76,7 @@ final class TenancyCommand {
   @Command(
       name = "plan",
       description = {
-        "Writes the next migration (up and down files in migrations/ beside strata.yaml) that",
+        "Writes the next migration (up and down files in migrations.dir, default migrations/) that",
         "enables and forces RLS on the tenant tables, creates their policies and indexes the",
         "tenant column. Review it, commit it, apply it like any other migration."
       })
@@ -93,7 +93,7 @@ final class TenancyCommand {
       } catch (SQLException e) {
         throw failed("reading the tenant tables", e);
       }
-      Path migrations = t.workspace().dir().resolve("migrations");
+      Path migrations = MigrateTarget.folder(t.workspace());
       plan.write(migrations)
           .ifPresentOrElse(
               up ->

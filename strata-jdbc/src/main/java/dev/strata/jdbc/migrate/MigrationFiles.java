@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -131,14 +132,35 @@ public final class MigrationFiles {
   }
 
   static List<Path> next(Path dir, String title, Clock clock) {
+    return next(dir, title, null, null, clock);
+  }
+
+  /**
+   * Writes the next migration with the given content, as {@link #next(Path, String)} names it: for
+   * tools that generate migrations ({@code strata tenancy plan}).
+   */
+  public static List<Path> next(Path dir, String title, String upSql, String downSql) {
+    return next(dir, title, upSql, downSql, Clock.systemUTC());
+  }
+
+  private static List<Path> next(
+      Path dir, String title, String upSql, String downSql, Clock clock) {
     String slug = slug(title);
     String version = nextVersion(existing(dir), LocalDateTime.now(clock.withZone(ZoneOffset.UTC)));
     Path up = dir.resolve(version + "_" + slug + ".up.sql");
     Path down = dir.resolve(version + "_" + slug + ".down.sql");
     try {
       Files.createDirectories(dir);
-      Files.writeString(up, "-- " + title.strip() + "\n");
-      Files.writeString(down, "-- Undoes " + up.getFileName() + "\n");
+      Files.writeString(
+          up,
+          upSql != null ? upSql : "-- " + title.strip() + "\n",
+          StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE);
+      Files.writeString(
+          down,
+          downSql != null ? downSql : "-- Undoes " + up.getFileName() + "\n",
+          StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE);
     } catch (java.nio.file.FileAlreadyExistsException e) {
       throw StrataException.badInput(e.getFile() + " already exists", "choose another title");
     } catch (IOException e) {

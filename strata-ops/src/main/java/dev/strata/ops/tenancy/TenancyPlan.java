@@ -1,6 +1,7 @@
 package dev.strata.ops.tenancy;
 
 import dev.strata.core.spec.TenancySpec;
+import dev.strata.jdbc.migrate.MigrationFiles;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -55,7 +56,7 @@ public record TenancyPlan(List<String> tables, String up, String down) {
     if (isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new MigrationFiles(migrationsDir).write(TITLE, up, down).up());
+    return Optional.of(MigrationFiles.next(migrationsDir, TITLE, up, down).get(0));
   }
 
   private static String header(TenancySpec spec) {
