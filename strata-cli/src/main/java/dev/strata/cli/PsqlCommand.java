@@ -72,6 +72,6 @@ final class PsqlCommand implements Callable<Integer> {
       env = Map.of("PGPASSWORD", endpoint.password());
     }
     command.addAll(psqlArgs);
-    return Shell.run(command, env, root.terminal(), root.out());
+    return Shell.run(command, env, root);
   }
 }

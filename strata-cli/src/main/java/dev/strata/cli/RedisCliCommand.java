@@ -45,7 +45,6 @@ final class RedisCliCommand implements Callable<Integer> {
                 "--user",
                 redis.user()));
     command.addAll(cliArgs);
-    return Shell.run(
-        command, Map.of("REDISCLI_AUTH", redis.password()), root.terminal(), root.out());
+    return Shell.run(command, Map.of("REDISCLI_AUTH", redis.password()), root);
   }
 }

@@ -16,8 +16,11 @@ import java.util.Map;
 final class Shell {
   private Shell() {}
 
-  static int run(List<String> command, Map<String, String> env, boolean terminal, PrintWriter out) {
-    ProcessBuilder pb = new ProcessBuilder(command);
+  static int run(List<String> command, Map<String, String> env, StrataCommand root) {
+    boolean terminal = root.terminal();
+    PrintWriter out = root.out();
+    // In the command's working folder, so relative paths (psql -f file.sql) mean what they say.
+    ProcessBuilder pb = new ProcessBuilder(command).directory(root.workDir().toFile());
     pb.environment().putAll(env);
     if (terminal) {
       pb.inheritIO();

@@ -56,6 +56,11 @@ public final class StrataCommand {
         .normalize();
   }
 
+  /** The folder the command runs in. */
+  Path workDir() {
+    return workDir;
+  }
+
   /** Whether the process owns a terminal, so shells can take it over. */
   boolean terminal() {
     return terminal;
