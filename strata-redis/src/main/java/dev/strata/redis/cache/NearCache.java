@@ -1,0 +1,137 @@
+package dev.strata.redis.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.strata.redis.cache.Envelope.Held;
+import dev.strata.redis.connect.StrataRedis;
+import dev.strata.redis.connect.TrackedConnection;
+import io.lettuce.core.api.push.PushListener;
+import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The in-process level (L1) of a cache, kept coherent by Redis client-side caching: entries are
+ * read from Redis on a tracked connection, and Redis pushes an invalidation for every key this
+ * instance read when anyone changes it, deletes it, or it expires or is evicted.
+ *
+ * <p>The race between a read and an invalidation of the same key is closed with a generation
+ * counter: a reader notes it before asking Redis, stores the value, and drops it again if any
+ * invalidation arrived in between.
+ */
+final class NearCache<V> implements PushListener, AutoCloseable {
+  private final Cache<String, Held<V>> entries;
+  private final AtomicLong generation = new AtomicLong();
+  private final TrackedConnection connection;
+  private final CacheMetrics metrics;
+
+  NearCache(StrataRedis redis, long maximumSize, Duration maxAge, CacheMetrics metrics) {
+    this.metrics = metrics;
+    long maxAgeNanos = maxAge.toNanos();
+    this.entries =
+        Caffeine.newBuilder()
+            .maximumSize(maximumSize)
+            .expireAfter(new UntilRedisExpiry<V>(maxAgeNanos))
+            .removalListener(
+                (String key,
+                    Held<V> value,
+                    com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                  if (cause.wasEvicted()) {
+                    metrics.l1Evictions.increment();
+                  }
+                })
+            .build();
+    this.connection = redis.openTracked(this, this::reset);
+  }
+
+  Held<V> get(String key) {
+    return entries.getIfPresent(key);
+  }
+
+  /** Read this before asking Redis for a value that may be offered afterwards. */
+  long generation() {
+    return generation.get();
+  }
+
+  /** The commands whose reads Redis tracks for this near cache. */
+  RedisClusterCommands<String, byte[]> commands() {
+    return connection.sync();
+  }
+
+  /** Keeps a value read from Redis, unless an invalidation may have overtaken it. */
+  void offer(String key, Held<V> held, long generationBeforeRead) {
+    if (!connection.isTracking()) {
+      return;
+    }
+    entries.put(key, held);
+    if (generation.get() != generationBeforeRead) {
+      entries.invalidate(key);
+    }
+  }
+
+  /** Drops a key this instance just wrote or deleted; Redis's own push follows. */
+  void invalidateLocal(String key) {
+    generation.incrementAndGet();
+    entries.invalidate(key);
+    metrics.localInvalidations.increment();
+  }
+
+  long size() {
+    entries.cleanUp();
+    return entries.estimatedSize();
+  }
+
+  @Override
+  public void onPushMessage(PushMessage message) {
+    if (!"invalidate".equals(message.getType())) {
+      return;
+    }
+    List<Object> content = message.getContent(StringCodec.UTF8::decodeKey);
+    generation.incrementAndGet();
+    Object keys = content.size() > 1 ? content.get(1) : null;
+    if (keys instanceof List<?> list) {
+      for (Object key : list) {
+        entries.invalidate((String) key);
+      }
+      metrics.remoteInvalidations.increment(list.size());
+    } else {
+      entries.invalidateAll(); // FLUSHALL, or the server's tracking table overflowed
+    }
+  }
+
+  private void reset() {
+    generation.incrementAndGet();
+    entries.invalidateAll();
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    entries.invalidateAll();
+  }
+
+  /** An entry lives at most {@code maxAge}, and never past its expiry in Redis. */
+  private record UntilRedisExpiry<V>(long maxAgeNanos) implements Expiry<String, Held<V>> {
+    @Override
+    public long expireAfterCreate(String key, Held<V> held, long currentTime) {
+      long untilRedisExpiry =
+          TimeUnit.MILLISECONDS.toNanos(held.expiresAtMillis() - System.currentTimeMillis());
+      return Math.max(0, Math.min(maxAgeNanos, untilRedisExpiry));
+    }
+
+    @Override
+    public long expireAfterUpdate(String key, Held<V> held, long currentTime, long duration) {
+      return expireAfterCreate(key, held, currentTime);
+    }
+
+    @Override
+    public long expireAfterRead(String key, Held<V> held, long currentTime, long duration) {
+      return duration;
+    }
+  }
+}
