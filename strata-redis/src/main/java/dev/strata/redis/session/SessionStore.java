@@ -159,7 +159,7 @@ public final class SessionStore {
     attributes.keySet().forEach(SessionStore::checkAttribute);
     String slot = slot(userId);
     String secret = newSecret();
-    Instant now = Instant.now();
+    Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
     List<byte[]> args = new ArrayList<>();
     args.add(RedisScript.arg(idleMillis));
     args.add(RedisScript.arg(maxPerUser));
