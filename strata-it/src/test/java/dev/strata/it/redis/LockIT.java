@@ -1,6 +1,5 @@
 package dev.strata.it.redis;
 
-import static dev.strata.it.redis.NearCacheIT.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,7 +51,7 @@ final class LockIT {
     DistributedLock lock = locks.lock("expiring");
     lock.tryLock(Duration.ZERO, Duration.ofMillis(100)).orElseThrow();
 
-    waitUntil(() -> redis.sync().exists("strata:lock:{expiring}") == 0);
+    Wait.until(() -> redis.sync().exists("strata:lock:{expiring}") == 0);
     assertThat(lock.tryLock(Duration.ZERO, Duration.ofMinutes(1))).isPresent();
   }
 
@@ -60,7 +59,7 @@ final class LockIT {
   void release_and_renew_by_a_former_owner_are_refused() {
     DistributedLock lock = locks.lock("stolen");
     LockLease stale = lock.tryLock(Duration.ZERO, Duration.ofMillis(100)).orElseThrow();
-    waitUntil(() -> redis.sync().exists("strata:lock:{stolen}") == 0);
+    Wait.until(() -> redis.sync().exists("strata:lock:{stolen}") == 0);
     LockLease current = lock.tryLock(Duration.ZERO, Duration.ofMinutes(1)).orElseThrow();
 
     assertThat(stale.renew(Duration.ofMinutes(1))).isFalse();
@@ -77,7 +76,7 @@ final class LockIT {
     LockLease lease = lock.tryLock(Duration.ZERO).orElseThrow(); // watchdog lease 300 ms
     long acquired = System.nanoTime();
 
-    waitUntil(() -> System.nanoTime() - acquired > Duration.ofMillis(1000).toNanos());
+    Wait.until(() -> System.nanoTime() - acquired > Duration.ofMillis(1000).toNanos());
 
     assertThat(lease.isHeld()).isTrue();
     assertThat(redis.sync().pttl("strata:lock:{watched}")).isPositive();

@@ -10,7 +10,6 @@ import dev.strata.test.StrataTest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,7 +68,7 @@ final class NearCacheIT {
 
       a.put("price", "12");
 
-      waitUntil(() -> b.nearCacheSize() == 0);
+      Wait.until(() -> b.nearCacheSize() == 0);
       assertThat(b.get("price", () -> "loaded")).isEqualTo("12");
       assertThat(
               metersB.get("strata.cache.invalidations").tag("source", "remote").counter().count())
@@ -96,7 +95,7 @@ final class NearCacheIT {
       a.invalidateTag("t");
       a.invalidateMatching("k3");
 
-      waitUntil(() -> b.nearCacheSize() == 0);
+      Wait.until(() -> b.nearCacheSize() == 0);
       assertThat(b.get("k1", () -> "fresh")).isEqualTo("fresh");
     }
   }
@@ -111,18 +110,7 @@ final class NearCacheIT {
 
       redisA.sync().del("strata:c:foreign:g:k");
 
-      waitUntil(() -> b.nearCacheSize() == 0);
-    }
-  }
-
-  /** Polls a condition; fails after a generous deadline instead of hanging. */
-  static void waitUntil(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      Thread.onSpinWait();
+      Wait.until(() -> b.nearCacheSize() == 0);
     }
   }
 }

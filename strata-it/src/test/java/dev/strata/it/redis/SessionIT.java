@@ -1,6 +1,5 @@
 package dev.strata.it.redis;
 
-import static dev.strata.it.redis.NearCacheIT.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.redis.connect.StrataRedis;
@@ -63,7 +62,7 @@ final class SessionIT {
     Session idle = sessions.create("bob", Map.of());
 
     // poll Redis itself: find() would slide the expiry it waits for
-    waitUntil(() -> redis.sync().exists(sessionKey("idle", idle)) == 0);
+    Wait.until(() -> redis.sync().exists(sessionKey("idle", idle)) == 0);
     assertThat(sessions.find(idle.id())).isEmpty();
     assertThat(sessions.list("bob")).isEmpty();
     assertThat(sessions.setAttribute(idle.id(), "x", "y")).isFalse();
