@@ -86,21 +86,22 @@ final class CacheEngine<V> implements AutoCloseable {
     this.loadLockMillis = b.loadLock == null ? 0 : b.loadLock.toMillis();
     this.beta = b.beta;
     this.metrics = new CacheMetrics(b.registry, name);
-    this.near = b.nearSize > 0 ? new NearCache<>(redis, b.nearSize, b.nearMaxAge, metrics) : null;
+    this.near =
+        b.nearSize > 0 ? new NearCache<>(redis, name, b.nearSize, b.nearMaxAge, metrics) : null;
   }
 
   V get(CacheKeys keys, String key, Collection<String> tags, CacheLoader<V> loader) {
-    String dataKey = keys.data(key);
     if (near != null) {
-      Held<V> held = near.get(dataKey);
+      Held<V> held = near.get(keys.near(key));
       if (held != null && !refreshEarly(held)) {
         metrics.l1Hits.increment();
         return held.value();
       }
     }
+    String dataKey = keys.data(key);
     Held<V> held;
     try {
-      held = readThrough(dataKey);
+      held = readThrough(keys, key);
     } catch (RedisException e) {
       return degraded(e, dataKey, loader);
     }
@@ -113,23 +114,38 @@ final class CacheEngine<V> implements AutoCloseable {
     } else {
       metrics.misses.increment();
     }
-    return singleFlight(dataKey, () -> loadAndStore(keys, key, tags, loader));
+    Held<V> seen = held;
+    return singleFlight(dataKey, () -> loadAndStore(keys, key, tags, loader, seen));
   }
 
   /** The value in Redis, through the near cache's tracked connection when there is one. */
-  Held<V> readThrough(String dataKey) {
+  Held<V> readThrough(CacheKeys keys, String key) {
+    String dataKey = keys.data(key);
     if (near == null) {
       return decode(dataKey, redis.sync().get(dataKey));
     }
     long generation = near.generation();
     Held<V> held = decode(dataKey, near.commands().get(dataKey));
     if (held != null) {
-      near.offer(dataKey, held, generation);
+      near.offer(keys.near(key), held, generation);
     }
     return held;
   }
 
+  /**
+   * Writes go through the near cache's connection when there is one: it tracks with NOLOOP, so this
+   * instance's own writes do not echo back as invalidations of its own near cache.
+   */
+  private RedisClusterCommands<String, byte[]> commands() {
+    return near == null ? redis.sync() : near.commands();
+  }
+
   private Held<V> decode(String dataKey, byte[] bytes) {
+    return decode(dataKey, bytes, true);
+  }
+
+  /** The entry in {@code bytes}; null for none or undecodable ones, reported if {@code report}. */
+  private Held<V> decode(String dataKey, byte[] bytes, boolean report) {
     redis.health().answered();
     if (bytes == null) {
       return null;
@@ -137,6 +153,9 @@ final class CacheEngine<V> implements AutoCloseable {
     try {
       return Envelope.unwrap(bytes, codec);
     } catch (RuntimeException e) {
+      if (!report) {
+        return null;
+      }
       metrics.decodeErrors.increment();
       LOG.warn(
           "cache '{}': entry {} cannot be decoded ({}); treated as a miss and reloaded",
@@ -157,13 +176,23 @@ final class CacheEngine<V> implements AutoCloseable {
     return System.currentTimeMillis() + gap >= held.expiresAtMillis();
   }
 
-  private V loadAndStore(CacheKeys keys, String key, Collection<String> tags, CacheLoader<V> loader)
+  /**
+   * Loads and stores, unless the entry changed since this caller read {@code seen} (null for a
+   * miss): a load that finished between that read and winning the single flight must not be
+   * repeated.
+   */
+  private V loadAndStore(
+      CacheKeys keys, String key, Collection<String> tags, CacheLoader<V> loader, Held<V> seen)
       throws Exception {
-    if (loadLockMillis == 0) {
-      return loadAndPut(keys, key, tags, loader);
-    }
     try {
-      return loadUnderLock(keys, key, tags, loader);
+      Held<V> now = decode(keys.data(key), redis.sync().get(keys.data(key)), false);
+      if (isNewer(now, seen)) {
+        return now.value();
+      }
+      if (loadLockMillis == 0) {
+        return loadAndPut(keys, key, tags, loader);
+      }
+      return loadUnderLock(keys, key, tags, loader, seen);
     } catch (RedisException e) {
       metrics.redisErrors.increment();
       redis.health().failed(consequence(), e);
@@ -178,7 +207,8 @@ final class CacheEngine<V> implements AutoCloseable {
    * Load once across JVMs: the holder of a short Redis lock loads, the others wait for its value.
    */
   private V loadUnderLock(
-      CacheKeys keys, String key, Collection<String> tags, CacheLoader<V> loader) throws Exception {
+      CacheKeys keys, String key, Collection<String> tags, CacheLoader<V> loader, Held<V> seen)
+      throws Exception {
     String lockKey = keys.lock(key);
     byte[] token =
         HexFormat.of()
@@ -191,13 +221,13 @@ final class CacheEngine<V> implements AutoCloseable {
       if ("OK".equals(commands.set(lockKey, token, SetArgs.Builder.nx().px(loadLockMillis)))) {
         try {
           Held<V> meanwhile = decode(keys.data(key), commands.get(keys.data(key)));
-          return meanwhile != null ? meanwhile.value() : loadAndPut(keys, key, tags, loader);
+          return isNewer(meanwhile, seen) ? meanwhile.value() : loadAndPut(keys, key, tags, loader);
         } finally {
           release(lockKey, token);
         }
       }
       Held<V> loadedElsewhere = decode(keys.data(key), commands.get(keys.data(key)));
-      if (loadedElsewhere != null) {
+      if (isNewer(loadedElsewhere, seen)) {
         return loadedElsewhere.value();
       }
       if (System.nanoTime() > deadline) {
@@ -207,6 +237,10 @@ final class CacheEngine<V> implements AutoCloseable {
       Thread.sleep(pause); // the holder's value lands in Redis; there is nothing to block on
       pause = Math.min(pause * 2, 50);
     }
+  }
+
+  private static <V> boolean isNewer(Held<V> now, Held<V> seen) {
+    return now != null && (seen == null || now.expiresAtMillis() != seen.expiresAtMillis());
   }
 
   private void release(String lockKey, byte[] token) {
@@ -225,7 +259,7 @@ final class CacheEngine<V> implements AutoCloseable {
       value = loader.load();
     } catch (Exception | Error e) {
       metrics.loadFailures.increment();
-      throw e;
+      throw new LoaderFailed(e);
     }
     long elapsed = System.nanoTime() - start;
     metrics.loadTime.record(elapsed, TimeUnit.NANOSECONDS);
@@ -246,7 +280,7 @@ final class CacheEngine<V> implements AutoCloseable {
     String dataKey = keys.data(key);
     long ttl = jitteredTtl();
     byte[] entry = Envelope.wrap(codec.encode(value), System.currentTimeMillis() + ttl, loadMillis);
-    RedisClusterCommands<String, byte[]> commands = redis.sync();
+    RedisClusterCommands<String, byte[]> commands = commands();
     if (tags.isEmpty()) {
       commands.set(dataKey, entry, SetArgs.Builder.px(ttl));
     } else {
@@ -260,7 +294,7 @@ final class CacheEngine<V> implements AutoCloseable {
     }
     redis.health().answered();
     if (near != null) {
-      near.invalidateLocal(dataKey);
+      near.invalidateLocal(keys.near(key));
     }
   }
 
@@ -275,21 +309,21 @@ final class CacheEngine<V> implements AutoCloseable {
 
   long invalidate(CacheKeys keys, String key) {
     String dataKey = keys.data(key);
-    long deleted = redis.sync().del(dataKey);
+    long deleted = commands().del(dataKey);
     if (near != null) {
-      near.invalidateLocal(dataKey);
+      near.invalidateLocal(keys.near(key));
     }
     return deleted;
   }
 
   long invalidateTag(CacheKeys keys, String tag) {
     Long deleted =
-        INVALIDATE_TAG.run(redis.sync(), ScriptOutputType.INTEGER, new String[] {keys.tag(tag)});
+        INVALIDATE_TAG.run(commands(), ScriptOutputType.INTEGER, new String[] {keys.tag(tag)});
     return deleted;
   }
 
   long invalidateMatching(CacheKeys keys, String glob) {
-    RedisClusterCommands<String, byte[]> commands = redis.sync();
+    RedisClusterCommands<String, byte[]> commands = commands();
     ScanArgs args = ScanArgs.Builder.matches(keys.dataPattern(glob)).limit(1000);
     long deleted = 0;
     io.lettuce.core.KeyScanCursor<String> cursor = commands.scan(args);
@@ -298,7 +332,7 @@ final class CacheEngine<V> implements AutoCloseable {
       if (!found.isEmpty()) {
         deleted += commands.unlink(found.toArray(String[]::new));
         if (near != null) {
-          found.forEach(near::invalidateLocal);
+          found.forEach(k -> near.invalidateLocal(NearKey.parse(CacheKeys.cachePrefix(name), k)));
         }
       }
       if (cursor.isFinished()) {
@@ -384,6 +418,9 @@ final class CacheEngine<V> implements AutoCloseable {
   }
 
   private static RuntimeException rethrow(String dataKey, Throwable t) {
+    if (t instanceof LoaderFailed failed) {
+      t = failed.getCause();
+    }
     if (t instanceof RuntimeException r) {
       return r;
     }
@@ -391,6 +428,18 @@ final class CacheEngine<V> implements AutoCloseable {
       throw error;
     }
     return new CacheLoadException(dataKey, t);
+  }
+
+  /**
+   * Carries a loader's exception through the Redis error handling untouched, so that a loader that
+   * itself throws a Lettuce exception is never mistaken for Redis failing (and run twice).
+   */
+  private static final class LoaderFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LoaderFailed(Throwable cause) {
+      super(cause);
+    }
   }
 
   private static byte[] randomBytes() {

@@ -53,6 +53,15 @@ final class CacheKeys {
     return new CacheKeys(cache, "t" + id.length() + ":" + id);
   }
 
+  /** {@code strata:c:<cache>:}, the start of every entry key of the cache. */
+  static String cachePrefix(String cache) {
+    return "strata:c:" + cache + ":";
+  }
+
+  NearKey near(String key) {
+    return new NearKey(data, key);
+  }
+
   String data(String key) {
     return data + key;
   }

@@ -2,7 +2,6 @@ package dev.strata.redis.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.strata.redis.cache.Envelope.Held;
 import dev.strata.redis.connect.StrataRedis;
 import dev.strata.redis.connect.TrackedConnection;
@@ -12,7 +11,6 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,25 +18,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * read from Redis on a tracked connection, and Redis pushes an invalidation for every key this
  * instance read when anyone changes it, deletes it, or it expires or is evicted.
  *
+ * <p>An entry lives at most {@code maxAge}. When it expires in Redis, the server deletes it and
+ * pushes the invalidation like for any other deletion (active expiry reaches every expired key
+ * within a short time; {@code maxAge} bounds the worst case).
+ *
  * <p>The race between a read and an invalidation of the same key is closed with a generation
  * counter: a reader notes it before asking Redis, stores the value, and drops it again if any
  * invalidation arrived in between.
  */
 final class NearCache<V> implements PushListener, AutoCloseable {
-  private final Cache<String, Held<V>> entries;
+  private final Cache<NearKey, Held<V>> entries;
   private final AtomicLong generation = new AtomicLong();
   private final TrackedConnection connection;
   private final CacheMetrics metrics;
+  private final String cachePrefix;
 
-  NearCache(StrataRedis redis, long maximumSize, Duration maxAge, CacheMetrics metrics) {
+  NearCache(
+      StrataRedis redis, String cache, long maximumSize, Duration maxAge, CacheMetrics metrics) {
     this.metrics = metrics;
-    long maxAgeNanos = maxAge.toNanos();
+    this.cachePrefix = CacheKeys.cachePrefix(cache);
     this.entries =
         Caffeine.newBuilder()
             .maximumSize(maximumSize)
-            .expireAfter(new UntilRedisExpiry<V>(maxAgeNanos))
+            .expireAfterWrite(maxAge)
             .removalListener(
-                (String key,
+                (NearKey key,
                     Held<V> value,
                     com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                   if (cause.wasEvicted()) {
@@ -49,7 +53,7 @@ final class NearCache<V> implements PushListener, AutoCloseable {
     this.connection = redis.openTracked(this, this::reset);
   }
 
-  Held<V> get(String key) {
+  Held<V> get(NearKey key) {
     return entries.getIfPresent(key);
   }
 
@@ -64,7 +68,7 @@ final class NearCache<V> implements PushListener, AutoCloseable {
   }
 
   /** Keeps a value read from Redis, unless an invalidation may have overtaken it. */
-  void offer(String key, Held<V> held, long generationBeforeRead) {
+  void offer(NearKey key, Held<V> held, long generationBeforeRead) {
     if (!connection.isTracking()) {
       return;
     }
@@ -75,7 +79,7 @@ final class NearCache<V> implements PushListener, AutoCloseable {
   }
 
   /** Drops a key this instance just wrote or deleted; Redis's own push follows. */
-  void invalidateLocal(String key) {
+  void invalidateLocal(NearKey key) {
     generation.incrementAndGet();
     entries.invalidate(key);
     metrics.localInvalidations.increment();
@@ -96,7 +100,12 @@ final class NearCache<V> implements PushListener, AutoCloseable {
     Object keys = content.size() > 1 ? content.get(1) : null;
     if (keys instanceof List<?> list) {
       for (Object key : list) {
-        entries.invalidate((String) key);
+        NearKey near = NearKey.parse(cachePrefix, (String) key);
+        if (near == null) {
+          entries.invalidateAll(); // not a key of ours: be safe rather than stale
+          break;
+        }
+        entries.invalidate(near);
       }
       metrics.remoteInvalidations.increment(list.size());
     } else {
@@ -113,25 +122,5 @@ final class NearCache<V> implements PushListener, AutoCloseable {
   public void close() {
     connection.close();
     entries.invalidateAll();
-  }
-
-  /** An entry lives at most {@code maxAge}, and never past its expiry in Redis. */
-  private record UntilRedisExpiry<V>(long maxAgeNanos) implements Expiry<String, Held<V>> {
-    @Override
-    public long expireAfterCreate(String key, Held<V> held, long currentTime) {
-      long untilRedisExpiry =
-          TimeUnit.MILLISECONDS.toNanos(held.expiresAtMillis() - System.currentTimeMillis());
-      return Math.max(0, Math.min(maxAgeNanos, untilRedisExpiry));
-    }
-
-    @Override
-    public long expireAfterUpdate(String key, Held<V> held, long currentTime, long duration) {
-      return expireAfterCreate(key, held, currentTime);
-    }
-
-    @Override
-    public long expireAfterRead(String key, Held<V> held, long currentTime, long duration) {
-      return duration;
-    }
   }
 }

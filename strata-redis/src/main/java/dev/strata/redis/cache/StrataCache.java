@@ -101,9 +101,9 @@ public final class StrataCache<V> implements AutoCloseable {
   public Optional<V> getIfPresent(String key) {
     Objects.requireNonNull(key, "key must not be null");
     try {
-      Held<V> held = engine.near == null ? null : engine.near.get(keys.data(key));
+      Held<V> held = engine.near == null ? null : engine.near.get(keys.near(key));
       if (held == null) {
-        held = engine.readThrough(keys.data(key));
+        held = engine.readThrough(keys, key);
       }
       return held == null ? Optional.empty() : Optional.of(held.value());
     } catch (RedisException e) {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A RESP3 connection with Redis client-side caching ({@code CLIENT TRACKING ON}): the server
  * remembers which keys were read on it and pushes an {@code invalidate} message when one changes,
- * expires or is evicted.
+ * expires or is evicted. With {@code NOLOOP}: writes sent on this connection do not come back as
+ * invalidations to itself (the writer updates its own near cache directly).
  *
  * <p>Tracking belongs to the server-side connection, so it is lost on reconnect. {@link
  * #isTracking()} is false from the moment the connection drops until tracking is switched on again
@@ -50,7 +51,7 @@ public final class TrackedConnection implements AutoCloseable {
     TrackedConnection tracked = new TrackedConnection(connection, onReset);
     connection.addListener(listener);
     connection.addListener(tracked.new Reconnects());
-    connection.sync().clientTracking(new TrackingArgs().enabled(true));
+    connection.sync().clientTracking(new TrackingArgs().enabled(true).noloop());
     tracked.tracking = true;
     return tracked;
   }
@@ -76,7 +77,7 @@ public final class TrackedConnection implements AutoCloseable {
   private void retrack() {
     while (!closed && !tracking) {
       try {
-        connection.sync().clientTracking(new TrackingArgs().enabled(true));
+        connection.sync().clientTracking(new TrackingArgs().enabled(true).noloop());
         onReset.run();
         tracking = true;
         LOG.info("near cache tracking is on again after a reconnect");
