@@ -127,7 +127,7 @@ public final class StrataRedis implements AutoCloseable {
       return RedisURI.create(url);
     } catch (IllegalArgumentException e) {
       throw StrataException.badInput(
-          "not a Redis URL: " + mask(url) + " (" + e.getMessage() + ")",
+          mask("not a Redis URL: " + url + " (" + e.getMessage() + ")"),
           "use redis://user:password@host:port/0 as `strata env` prints it");
     }
   }
