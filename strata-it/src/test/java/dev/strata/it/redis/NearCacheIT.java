@@ -113,4 +113,25 @@ final class NearCacheIT {
       Wait.until(() -> b.nearCacheSize() == 0);
     }
   }
+
+  @Test
+  void near_cache_keeps_at_most_its_size_and_counts_evictions() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (StrataCache<String> cache =
+        StrataCache.builder(redisA, "small", CacheCodec.string())
+            .nearCache(5, Duration.ofMinutes(5))
+            .meterRegistry(meters)
+            .build()) {
+      for (int i = 0; i < 50; i++) {
+        cache.put("k" + i, "v" + i);
+        cache.get("k" + i, () -> "loaded"); // fills the near cache
+      }
+
+      // Caffeine evicts and notifies on its executor: wait for both to settle
+      Wait.until(
+          () -> meters.get("strata.cache.evictions").tag("level", "l1").counter().count() >= 45);
+      assertThat(cache.nearCacheSize()).isLessThanOrEqualTo(5);
+      assertThat(cache.get("k0", () -> "loaded")).isEqualTo("v0"); // still in Redis
+    }
+  }
 }

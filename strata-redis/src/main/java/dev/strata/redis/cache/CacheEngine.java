@@ -1,9 +1,13 @@
 package dev.strata.redis.cache;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import dev.strata.core.ErrorCode;
 import dev.strata.core.StrataException;
 import dev.strata.redis.cache.Envelope.Held;
 import dev.strata.redis.connect.RedisScript;
 import dev.strata.redis.connect.StrataRedis;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScriptOutputType;
@@ -14,6 +18,7 @@ import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -101,7 +106,7 @@ final class CacheEngine<V> implements AutoCloseable {
     String dataKey = keys.data(key);
     Held<V> held;
     try {
-      held = readThrough(keys, key);
+      held = readThrough(keys, key, dataKey);
     } catch (RedisException e) {
       return degraded(e, dataKey, loader);
     }
@@ -120,7 +125,10 @@ final class CacheEngine<V> implements AutoCloseable {
 
   /** The value in Redis, through the near cache's tracked connection when there is one. */
   Held<V> readThrough(CacheKeys keys, String key) {
-    String dataKey = keys.data(key);
+    return readThrough(keys, key, keys.data(key));
+  }
+
+  private Held<V> readThrough(CacheKeys keys, String key, String dataKey) {
     if (near == null) {
       return decode(dataKey, redis.sync().get(dataKey));
     }
@@ -210,23 +218,20 @@ final class CacheEngine<V> implements AutoCloseable {
       CacheKeys keys, String key, Collection<String> tags, CacheLoader<V> loader, Held<V> seen)
       throws Exception {
     String lockKey = keys.lock(key);
-    byte[] token =
-        HexFormat.of()
-            .formatHex(randomBytes())
-            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] token = HexFormat.of().formatHex(randomBytes()).getBytes(US_ASCII);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(loadLockMillis);
     long pause = 2;
     while (true) {
       RedisClusterCommands<String, byte[]> commands = redis.sync();
       if ("OK".equals(commands.set(lockKey, token, SetArgs.Builder.nx().px(loadLockMillis)))) {
         try {
-          Held<V> meanwhile = decode(keys.data(key), commands.get(keys.data(key)));
+          Held<V> meanwhile = decode(keys.data(key), commands.get(keys.data(key)), false);
           return isNewer(meanwhile, seen) ? meanwhile.value() : loadAndPut(keys, key, tags, loader);
         } finally {
           release(lockKey, token);
         }
       }
-      Held<V> loadedElsewhere = decode(keys.data(key), commands.get(keys.data(key)));
+      Held<V> loadedElsewhere = decode(keys.data(key), commands.get(keys.data(key)), false);
       if (isNewer(loadedElsewhere, seen)) {
         return loadedElsewhere.value();
       }
@@ -326,7 +331,7 @@ final class CacheEngine<V> implements AutoCloseable {
     RedisClusterCommands<String, byte[]> commands = commands();
     ScanArgs args = ScanArgs.Builder.matches(keys.dataPattern(glob)).limit(1000);
     long deleted = 0;
-    io.lettuce.core.KeyScanCursor<String> cursor = commands.scan(args);
+    KeyScanCursor<String> cursor = commands.scan(args);
     while (true) {
       List<String> found = cursor.getKeys();
       if (!found.isEmpty()) {
@@ -353,7 +358,13 @@ final class CacheEngine<V> implements AutoCloseable {
         dataKey,
         () -> {
           Timer.Sample sample = Timer.start();
-          V value = loader.load();
+          V value;
+          try {
+            value = loader.load();
+          } catch (Exception | Error failure) {
+            metrics.loadFailures.increment();
+            throw failure;
+          }
           sample.stop(metrics.loadTime);
           metrics.loadSuccesses.increment();
           return value;
@@ -366,7 +377,7 @@ final class CacheEngine<V> implements AutoCloseable {
 
   StrataException unavailable(RedisException e) {
     return new StrataException(
-        dev.strata.core.ErrorCode.ENVIRONMENT,
+        ErrorCode.ENVIRONMENT,
         "cache '"
             + name
             + "': Redis at "
@@ -388,7 +399,7 @@ final class CacheEngine<V> implements AutoCloseable {
   /**
    * One load per key at a time in this JVM; concurrent callers wait for it and share its result.
    */
-  private V singleFlight(String dataKey, java.util.concurrent.Callable<V> load) {
+  private V singleFlight(String dataKey, Callable<V> load) {
     CompletableFuture<V> mine = new CompletableFuture<>();
     CompletableFuture<V> running = inFlight.putIfAbsent(dataKey, mine);
     if (running != null) {

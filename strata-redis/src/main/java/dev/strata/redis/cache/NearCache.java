@@ -2,6 +2,7 @@ package dev.strata.redis.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.strata.redis.cache.Envelope.Held;
 import dev.strata.redis.connect.StrataRedis;
 import dev.strata.redis.connect.TrackedConnection;
@@ -42,9 +43,7 @@ final class NearCache<V> implements PushListener, AutoCloseable {
             .maximumSize(maximumSize)
             .expireAfterWrite(maxAge)
             .removalListener(
-                (NearKey key,
-                    Held<V> value,
-                    com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                (NearKey key, Held<V> value, RemovalCause cause) -> {
                   if (cause.wasEvicted()) {
                     metrics.l1Evictions.increment();
                   }

@@ -20,6 +20,7 @@ import io.lettuce.core.resource.Delay;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One application's way to Redis: a Lettuce client and a shared, thread-safe connection that the
@@ -58,10 +59,7 @@ public final class StrataRedis implements AutoCloseable {
         ClientResources.builder()
             .reconnectDelay(
                 Delay.exponential(
-                    Duration.ofMillis(10),
-                    builder.reconnectDelayMax,
-                    2,
-                    java.util.concurrent.TimeUnit.MILLISECONDS))
+                    Duration.ofMillis(10), builder.reconnectDelayMax, 2, TimeUnit.MILLISECONDS))
             .build();
     this.client = RedisClient.create(resources, uri);
     client.setOptions(
@@ -179,7 +177,7 @@ public final class StrataRedis implements AutoCloseable {
       connection.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.strata.redis.lock;
 
+import dev.strata.core.ErrorCode;
 import dev.strata.core.StrataException;
 import dev.strata.redis.connect.RedisScript;
 import io.lettuce.core.RedisException;
@@ -152,7 +153,7 @@ public final class DistributedLock {
 
   StrataException unavailable(RedisException e) {
     return new StrataException(
-        dev.strata.core.ErrorCode.ENVIRONMENT,
+        ErrorCode.ENVIRONMENT,
         "lock '"
             + name
             + "': Redis at "

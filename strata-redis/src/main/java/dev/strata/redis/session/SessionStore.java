@@ -2,6 +2,7 @@ package dev.strata.redis.session;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.strata.core.ErrorCode;
 import dev.strata.core.StrataException;
 import dev.strata.redis.connect.RedisScript;
 import dev.strata.redis.connect.StrataRedis;
@@ -293,7 +294,7 @@ public final class SessionStore {
       return script.run(redis.sync(), type, keys, args);
     } catch (RedisException e) {
       throw new StrataException(
-          dev.strata.core.ErrorCode.ENVIRONMENT,
+          ErrorCode.ENVIRONMENT,
           "session store: Redis at "
               + redis.address()
               + " does not answer ("
