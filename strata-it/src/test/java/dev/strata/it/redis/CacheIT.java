@@ -27,7 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-@StrataTest
+// port 0 in the file too, so that StrataRedis.fromProject reads the port the stack chose
+@StrataTest(yaml = "redis:\n  port: 0\n")
 final class CacheIT {
   record Product(long id, String name, List<String> labels) {}
 
@@ -41,6 +42,15 @@ final class CacheIT {
   @AfterAll
   static void close() {
     redis.close();
+  }
+
+  @Test
+  void connects_from_the_projects_strata_yaml(StrataStack stack) {
+    try (StrataRedis fromProject = StrataRedis.fromProject(stack.home())) {
+      StrataCache.builder(fromProject, "project", CacheCodec.string()).build().put("k", "v");
+    }
+    assertThat(StrataCache.builder(redis, "project", CacheCodec.string()).build().getIfPresent("k"))
+        .contains("v");
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One application's way to Redis: a Lettuce client and a shared, thread-safe connection that the
@@ -81,7 +82,11 @@ public final class StrataRedis implements AutoCloseable {
 
   /** Connects to the Redis in {@code REDIS_URL}, as {@code strata env} prints it. */
   public static StrataRedis fromEnvironment() {
-    String url = System.getenv("REDIS_URL");
+    return fromEnvironment(System::getenv);
+  }
+
+  static StrataRedis fromEnvironment(Function<String, String> environment) {
+    String url = environment.apply("REDIS_URL");
     if (url == null || url.isBlank()) {
       throw StrataException.badInput(
           "REDIS_URL is not set",
@@ -96,8 +101,7 @@ public final class StrataRedis implements AutoCloseable {
    */
   public static StrataRedis fromProject(Path projectDir) {
     StrataSpec spec = SpecLoader.load(projectDir.resolve("strata.yaml"), System::getenv);
-    String database = spec.postgres().databases().get(0);
-    return connect(StackEnvs.resolve(projectDir, spec, database).redis());
+    return connect(StackEnvs.resolve(projectDir, spec, spec.postgres().primaryDatabase()).redis());
   }
 
   /** Connects as the endpoint's ACL user. */

@@ -1,5 +1,6 @@
 package dev.strata.redis.connect;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.core.ErrorCode;
@@ -18,8 +19,8 @@ final class StrataRedisTest {
         .isInstanceOfSatisfying(
             StrataException.class,
             e -> {
-              org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
-              org.assertj.core.api.Assertions.assertThat(e.fix()).contains("strata env");
+              assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+              assertThat(e.fix()).contains("strata env");
             })
         .hasMessageContaining("not a Redis URL")
         .hasMessageNotContaining("s3cret");
@@ -35,10 +36,7 @@ final class StrataRedisTest {
 
     assertThatThrownBy(() -> StrataRedis.connect(endpoint))
         .isInstanceOfSatisfying(
-            StrataException.class,
-            e ->
-                org.assertj.core.api.Assertions.assertThat(e.code())
-                    .isEqualTo(ErrorCode.ENVIRONMENT))
+            StrataException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ENVIRONMENT))
         .hasMessageContaining("cannot connect to Redis at 127.0.0.1:" + port)
         .hasMessageNotContaining("s3cret");
   }
@@ -52,5 +50,13 @@ final class StrataRedisTest {
     assertThatThrownBy(() -> builder.reconnectDelayMax(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("reconnectDelayMax must be positive but was PT-1S");
+  }
+
+  @Test
+  void missing_redis_url_is_bad_input_that_points_to_strata_env() {
+    assertThatThrownBy(() -> StrataRedis.fromEnvironment(name -> null))
+        .isInstanceOfSatisfying(
+            StrataException.class, e -> assertThat(e.fix()).contains("strata env"))
+        .hasMessage("REDIS_URL is not set");
   }
 }
