@@ -17,8 +17,14 @@ import java.util.Objects;
  * @param <V> the value type
  */
 public interface CacheCodec<V> {
+  /** The bytes of a non-null value. */
   byte[] encode(V value);
 
+  /**
+   * The value these bytes encode.
+   *
+   * @throws RuntimeException if the bytes cannot be read (the entry is then a reported miss)
+   */
   V decode(byte[] bytes);
 
   /** UTF-8 strings. */

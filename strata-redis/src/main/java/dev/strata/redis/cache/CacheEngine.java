@@ -129,11 +129,12 @@ final class CacheEngine<V> implements AutoCloseable {
   }
 
   private Held<V> readThrough(CacheKeys keys, String key, String dataKey) {
-    if (near == null) {
+    RedisClusterCommands<String, byte[]> tracked = near == null ? null : near.trackedCommands();
+    if (tracked == null) {
       return decode(dataKey, redis.sync().get(dataKey));
     }
     long generation = near.generation();
-    Held<V> held = decode(dataKey, near.commands().get(dataKey));
+    Held<V> held = decode(dataKey, tracked.get(dataKey));
     if (held != null) {
       near.offer(keys.near(key), held, generation);
     }
@@ -145,7 +146,8 @@ final class CacheEngine<V> implements AutoCloseable {
    * instance's own writes do not echo back as invalidations of its own near cache.
    */
   private RedisClusterCommands<String, byte[]> commands() {
-    return near == null ? redis.sync() : near.commands();
+    RedisClusterCommands<String, byte[]> tracked = near == null ? null : near.trackedCommands();
+    return tracked != null ? tracked : redis.sync();
   }
 
   private Held<V> decode(String dataKey, byte[] bytes) {

@@ -61,9 +61,12 @@ final class NearCache<V> implements PushListener, AutoCloseable {
     return generation.get();
   }
 
-  /** The commands whose reads Redis tracks for this near cache. */
-  RedisClusterCommands<String, byte[]> commands() {
-    return connection.sync();
+  /**
+   * The commands whose reads Redis tracks for this near cache, or null while tracking is off (the
+   * connection is down or reconnecting): then the shared connection serves, and nothing is kept.
+   */
+  RedisClusterCommands<String, byte[]> trackedCommands() {
+    return connection.isTracking() ? connection.sync() : null;
   }
 
   /** Keeps a value read from Redis, unless an invalidation may have overtaken it. */

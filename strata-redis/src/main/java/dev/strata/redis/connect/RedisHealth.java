@@ -1,6 +1,7 @@
 package dev.strata.redis.connect;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,10 +14,16 @@ public final class RedisHealth {
   private static final Logger LOG = LoggerFactory.getLogger(RedisHealth.class);
 
   private final String address;
+  private final BooleanSupplier connected;
   private final AtomicBoolean down = new AtomicBoolean();
 
-  RedisHealth(String address) {
+  /**
+   * @param connected whether the shared connection is up: Redis counts as answering again only
+   *     then, so a second connection that reconnects first does not end the outage early
+   */
+  RedisHealth(String address, BooleanSupplier connected) {
     this.address = address;
+    this.connected = connected;
   }
 
   /**
@@ -37,7 +44,7 @@ public final class RedisHealth {
 
   /** Records that a command succeeded. */
   public void answered() {
-    if (down.get() && down.compareAndSet(true, false)) {
+    if (down.get() && connected.getAsBoolean() && down.compareAndSet(true, false)) {
       LOG.info("Redis at {} answers again", address);
     }
   }

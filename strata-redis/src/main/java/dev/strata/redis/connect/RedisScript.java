@@ -17,6 +17,7 @@ public final class RedisScript {
   private final String source;
   private final String sha;
 
+  /** A script with this Lua source; its SHA-1 is computed once, here. */
   public RedisScript(String source) {
     this.source = source;
     this.sha = sha1(source);

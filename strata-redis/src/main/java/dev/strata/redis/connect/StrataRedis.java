@@ -54,8 +54,7 @@ public final class StrataRedis implements AutoCloseable {
   private final RedisHealth health;
 
   private StrataRedis(Builder builder) {
-    this.uri = builder.uri;
-    uri.setTimeout(builder.commandTimeout);
+    this.uri = RedisURI.builder(builder.uri).withTimeout(builder.commandTimeout).build();
     this.resources =
         ClientResources.builder()
             .reconnectDelay(
@@ -68,7 +67,7 @@ public final class StrataRedis implements AutoCloseable {
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .build());
-    this.health = new RedisHealth(describe(uri));
+    this.health = new RedisHealth(describe(uri), this::connected);
     try {
       this.connection = client.connect(CODEC);
     } catch (RuntimeException e) {
@@ -152,6 +151,11 @@ public final class StrataRedis implements AutoCloseable {
   /** The commands of the shared connection, asynchronous. */
   public RedisClusterAsyncCommands<String, byte[]> async() {
     return connection.async();
+  }
+
+  private boolean connected() {
+    StatefulRedisConnection<String, byte[]> c = connection;
+    return c != null && c.isOpen();
   }
 
   /** Where this client connects, for messages; never shows the password. */

@@ -107,7 +107,7 @@ public final class DistributedLock {
     while (true) {
       long fence = tryOnce(token, lease);
       if (fence > 0) {
-        LockLease held = new LockLease(this, token, fence, lease);
+        LockLease held = new LockLease(this, token, fence);
         if (watchdog) {
           held.watch(locks.watchdog, lease);
         }

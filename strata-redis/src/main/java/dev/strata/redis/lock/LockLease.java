@@ -22,7 +22,7 @@ public final class LockLease implements AutoCloseable {
   private volatile boolean held = true;
   private volatile ScheduledFuture<?> renewals;
 
-  LockLease(DistributedLock lock, String token, long fencingToken, Duration lease) {
+  LockLease(DistributedLock lock, String token, long fencingToken) {
     this.lock = lock;
     this.token = token;
     this.fencingToken = fencingToken;

@@ -415,6 +415,7 @@ public final class SessionStore {
       return this;
     }
 
+    /** The store; it keeps no state of its own beyond the options, so build it once and share. */
     public SessionStore build() {
       return new SessionStore(this);
     }
