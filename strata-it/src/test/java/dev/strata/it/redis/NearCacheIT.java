@@ -91,9 +91,17 @@ final class NearCacheIT {
       assertThat(b.nearCacheSize()).isEqualTo(3);
       assertThat(loads).hasValue(0);
 
+      for (String k : new String[] {"k1", "k2", "k3"}) {
+        a.get(k, () -> "loaded");
+        a.get(k, () -> "loaded");
+      }
+      assertThat(a.nearCacheSize()).isEqualTo(3);
+
       a.invalidate("k1");
       a.invalidateTag("t");
       a.invalidateMatching("k3");
+
+      assertThat(a.nearCacheSize()).as("the writer's own near cache, at once").isZero();
 
       Wait.until(() -> b.nearCacheSize() == 0);
       assertThat(b.get("k1", () -> "fresh")).isEqualTo("fresh");

@@ -1,6 +1,7 @@
 package dev.strata.redis.cache;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.strata.core.ErrorCode;
 import dev.strata.core.StrataException;
@@ -48,7 +49,10 @@ final class CacheEngine<V> implements AutoCloseable {
           return 'OK'
           """);
 
-  /** Delete every entry of a tag, and the tag, in one atomic step. */
+  /**
+   * Delete every entry of a tag, and the tag, in one atomic step. Returns the number deleted, then
+   * the keys, which the caller drops from its own near cache (NOLOOP spares it the push).
+   */
   private static final RedisScript INVALIDATE_TAG =
       new RedisScript(
           """
@@ -58,7 +62,8 @@ final class CacheEngine<V> implements AutoCloseable {
             deleted = deleted + redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
           end
           redis.call('DEL', KEYS[1])
-          return deleted
+          table.insert(members, 1, deleted)
+          return members
           """);
 
   private static final RedisScript RELEASE_IF_OWNER =
@@ -324,9 +329,18 @@ final class CacheEngine<V> implements AutoCloseable {
   }
 
   long invalidateTag(CacheKeys keys, String tag) {
-    Long deleted =
-        INVALIDATE_TAG.run(commands(), ScriptOutputType.INTEGER, new String[] {keys.tag(tag)});
-    return deleted;
+    List<Object> result =
+        INVALIDATE_TAG.run(commands(), ScriptOutputType.MULTI, new String[] {keys.tag(tag)});
+    if (near != null) {
+      String cachePrefix = CacheKeys.cachePrefix(name);
+      for (Object member : result.subList(1, result.size())) {
+        NearKey nearKey = NearKey.parse(cachePrefix, new String((byte[]) member, UTF_8));
+        if (nearKey != null) {
+          near.invalidateLocal(nearKey);
+        }
+      }
+    }
+    return (Long) result.get(0);
   }
 
   long invalidateMatching(CacheKeys keys, String glob) {
