@@ -48,6 +48,8 @@ public final class RedisBench {
     } finally {
       if (stack != null) {
         stack.destroy();
+        Files.deleteIfExists(stack.projectDir().resolve("strata.yaml"));
+        Files.deleteIfExists(stack.projectDir());
       }
     }
   }
