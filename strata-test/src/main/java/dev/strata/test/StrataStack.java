@@ -2,9 +2,16 @@ package dev.strata.test;
 
 import dev.strata.core.env.PgEndpoint;
 import dev.strata.core.env.StackEnv;
+import dev.strata.core.spec.SpecLoader;
 import dev.strata.ops.stack.Component;
 import dev.strata.ops.stack.Stack;
+import dev.strata.ops.stack.StackFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -13,11 +20,53 @@ import java.sql.SQLException;
  * A running throwaway stack, as a test sees it: its connection strings, JDBC connections, and
  * control over each server (to test what happens when Redis or PgBouncer goes away).
  */
-public final class StrataStack {
+public final class StrataStack implements AutoCloseable {
   private final Stack stack;
 
   StrataStack(Stack stack) {
     this.stack = stack;
+  }
+
+  /**
+   * Starts a throwaway stack outside JUnit, for benchmarks and tools: a fresh temporary folder,
+   * {@code yaml} as its strata.yaml with every port free and PostgreSQL sized for 256 MB (unless
+   * the YAML says otherwise). {@link #close()} destroys it.
+   *
+   * @param name a word for the folder's name
+   * @throws dev.strata.core.StrataException when the YAML is not valid or a server will not start
+   */
+  public static StrataStack start(String name, String yaml) {
+    // Reports a mistake in the caller's text with its own line numbers.
+    SpecLoader.parse(yaml, name + " strata.yaml", System::getenv);
+    Path home = temporaryHome(name, ThrowawaySpec.rewrite(yaml));
+    try {
+      Stack stack =
+          new Stack(home, SpecLoader.load(home.resolve("strata.yaml"), System::getenv), line -> {});
+      stack.up();
+      return new StrataStack(stack);
+    } catch (RuntimeException e) {
+      StackFiles.deleteTree(home);
+      throw e;
+    }
+  }
+
+  /** A fresh folder the servers' OS user can reach: a JDK temp folder is created 0700. */
+  private static Path temporaryHome(String name, String yaml) {
+    try {
+      Path home = Files.createTempDirectory("strata-" + name + "-");
+      Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.writeString(home.resolve("strata.yaml"), yaml, StandardCharsets.UTF_8);
+      return home;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary folder for the stack", e);
+    }
+  }
+
+  /** Stops the stack and deletes its folder: every database, key and secret. */
+  @Override
+  public void close() {
+    stack.destroy();
+    StackFiles.deleteTree(stack.projectDir());
   }
 
   /** The connection strings of the first database, as {@code strata env} prints them. */

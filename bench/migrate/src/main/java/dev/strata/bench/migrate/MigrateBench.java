@@ -1,22 +1,16 @@
 package dev.strata.bench.migrate;
 
 import dev.strata.core.env.PgEndpoint;
-import dev.strata.core.spec.SpecLoader;
-import dev.strata.core.spec.StrataSpec;
 import dev.strata.jdbc.migrate.Migrator;
-import dev.strata.ops.stack.Stack;
-import java.io.IOException;
+import dev.strata.test.StrataStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -37,21 +31,9 @@ public final class MigrateBench {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    Path home = Files.createTempDirectory("strata-migrate-bench-");
-    Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
-    // Every port picked free, so the benchmark never collides with a running stack.
-    String yaml =
-        "postgres:\n  port: 0\n  memory: 512mb\n  databases: [bench]\n"
-            + "pooler:\n  port: 0\nredis:\n  port: 0\n";
-    Files.writeString(home.resolve("strata.yaml"), yaml);
-    StrataSpec spec = SpecLoader.parse(yaml, "strata.yaml", name -> null);
-    Stack stack = new Stack(home, spec, line -> {});
-    try {
-      stack.up();
-      run(stack.env("bench").direct(), home, count, rounds);
-    } finally {
-      stack.destroy();
-      deleteTree(home);
+    try (StrataStack stack =
+        StrataStack.start("bench-migrate", "postgres:\n  memory: 512mb\n  databases: [bench]\n")) {
+      run(stack.env("bench").direct(), stack.home(), count, rounds);
     }
   }
 
@@ -149,13 +131,5 @@ public final class MigrateBench {
   private static long median(List<Long> values) {
     List<Long> sorted = values.stream().sorted().toList();
     return sorted.get(sorted.size() / 2);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> tree = Files.walk(root)) {
-      for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

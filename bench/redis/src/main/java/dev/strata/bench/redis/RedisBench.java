@@ -1,17 +1,10 @@
 package dev.strata.bench.redis;
 
-import dev.strata.core.spec.DataSize;
-import dev.strata.core.spec.SpecLoader;
-import dev.strata.core.spec.StrataSpec;
-import dev.strata.ops.stack.Stack;
 import dev.strata.redis.cache.CacheCodec;
 import dev.strata.redis.cache.StrataCache;
 import dev.strata.redis.connect.StrataRedis;
+import dev.strata.test.StrataStack;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,19 +31,12 @@ public final class RedisBench {
   public static void main(String[] args) throws Exception {
     Duration slice = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 1);
     String url = System.getenv("REDIS_URL");
-    Stack stack = null;
-    if (url == null || url.isBlank()) {
-      stack = throwawayStack();
-      url = stack.env().redis().url();
-    }
-    try {
+    if (url != null && !url.isBlank()) {
       run(url, slice);
-    } finally {
-      if (stack != null) {
-        stack.destroy();
-        Files.deleteIfExists(stack.projectDir().resolve("strata.yaml"));
-        Files.deleteIfExists(stack.projectDir());
-      }
+      return;
+    }
+    try (StrataStack stack = StrataStack.start("bench-redis", "")) {
+      run(stack.env().redis().url(), slice);
     }
   }
 
@@ -234,19 +220,6 @@ public final class RedisBench {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     return sorted[sorted.length / 2];
-  }
-
-  private static Stack throwawayStack() throws IOException {
-    Path home = Files.createTempDirectory("strata-bench-redis-");
-    Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.writeString(home.resolve("strata.yaml"), "");
-    StrataSpec spec =
-        SpecLoader.load(home.resolve("strata.yaml"), System::getenv)
-            .withFreePorts()
-            .withDefaultMemory(DataSize.ofMegabytes(256));
-    Stack stack = new Stack(home, spec, line -> {});
-    stack.up();
-    return stack;
   }
 
   @FunctionalInterface

@@ -3,17 +3,13 @@ package dev.strata.bench.tenancy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.strata.core.env.PgEndpoint;
-import dev.strata.core.spec.SpecLoader;
 import dev.strata.core.spec.StrataSpec;
 import dev.strata.core.tenant.TenantContext;
 import dev.strata.jdbc.tenant.Tenancy;
 import dev.strata.jdbc.tenant.TenantDataSource;
 import dev.strata.jdbc.tenant.TenantSettings;
-import dev.strata.ops.stack.Stack;
 import dev.strata.ops.tenancy.TenancyPlan;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import dev.strata.test.StrataStack;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -61,12 +57,9 @@ public final class TenancyBench {
     Duration slice = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 5);
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    Stack stack = throwawayStack();
-    try {
+    try (StrataStack stack = StrataStack.start("bench-tenancy", "")) {
       schema(stack);
       run(stack.env().pooled(), slice, threads, rounds);
-    } finally {
-      stack.destroy();
     }
   }
 
@@ -237,7 +230,7 @@ public final class TenancyBench {
     return new HikariDataSource(config);
   }
 
-  private static void schema(Stack stack) throws SQLException {
+  private static void schema(StrataStack stack) throws SQLException {
     PgEndpoint direct = stack.env().direct();
     try (Connection owner = DriverManager.getConnection(direct.jdbcUrl(), direct.jdbcProperties());
         Statement s = owner.createStatement()) {
@@ -255,7 +248,7 @@ public final class TenancyBench {
                 + ROWS
                 + ") g");
       }
-      StrataSpec spec = stack.spec();
+      StrataSpec spec = stack.stack().spec();
       // Only accounts is a tenant table; accounts_plain is the reference without RLS.
       var tenancy =
           new dev.strata.core.spec.TenancySpec(
@@ -270,17 +263,5 @@ public final class TenancyBench {
       s.execute(TenancyPlan.plan(owner, tenancy).up());
       s.execute("analyze");
     }
-  }
-
-  private static Stack throwawayStack() throws Exception {
-    Path home = Files.createTempDirectory("strata-bench-tenancy-");
-    Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.writeString(
-        home.resolve("strata.yaml"),
-        "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n");
-    StrataSpec spec = SpecLoader.load(home.resolve("strata.yaml"), System::getenv);
-    Stack stack = new Stack(home, spec, line -> {});
-    stack.up();
-    return stack;
   }
 }
