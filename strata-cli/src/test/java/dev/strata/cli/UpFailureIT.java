@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,8 +36,12 @@ final class UpFailureIT {
   @AfterEach
   void destroy() throws IOException {
     if (Files.isDirectory(project.resolve(".strata"))) {
+      List<Long> pids = stack().status().stream().flatMap(s -> s.pid().stream()).toList();
       Cli destroy = Cli.run(project, "destroy", "--yes");
       assertThat(destroy.exitCode()).as(destroy.toString()).isZero();
+      assertThat(pids)
+          .as("destroy leaves no server running")
+          .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
     StackFiles.deleteTree(project);
   }
@@ -214,10 +219,12 @@ final class UpFailureIT {
   }
 
   private void assertNothingRunning() {
-    Stack stack =
-        new Stack(
-            project, SpecLoader.load(project.resolve("strata.yaml"), name -> null), line -> {});
-    assertThat(stack.status())
+    assertThat(stack().status())
         .allSatisfy(s -> assertThat(s.pid()).as(s.component() + " is running").isEmpty());
+  }
+
+  private Stack stack() {
+    return new Stack(
+        project, SpecLoader.load(project.resolve("strata.yaml"), name -> null), line -> {});
   }
 }
