@@ -3,6 +3,7 @@ package dev.strata.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.core.spec.SpecLoader;
+import dev.strata.ops.process.PidFile;
 import dev.strata.ops.stack.Stack;
 import dev.strata.ops.stack.StackFiles;
 import java.io.IOException;
@@ -39,9 +40,7 @@ final class UpFailureIT {
       List<Long> pids = stack().status().stream().flatMap(s -> s.pid().stream()).toList();
       Cli destroy = Cli.run(project, "destroy", "--yes");
       assertThat(destroy.exitCode()).as(destroy.toString()).isZero();
-      assertThat(pids)
-          .as("destroy leaves no server running")
-          .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+      assertThat(pids).as("destroy leaves no server running").noneMatch(PidFile::running);
     }
     StackFiles.deleteTree(project);
   }

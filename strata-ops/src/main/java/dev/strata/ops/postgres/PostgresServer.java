@@ -8,6 +8,7 @@ import dev.strata.ops.process.Logs;
 import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
 import dev.strata.ops.process.Server;
+import dev.strata.ops.process.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,7 +108,8 @@ public final class PostgresServer implements Server {
 
   @Override
   public void stop() {
-    if (!running()) {
+    Optional<ProcessHandle> postmaster = process();
+    if (postmaster.isEmpty()) {
       return;
     }
     Exec.Result result =
@@ -118,6 +120,8 @@ public final class PostgresServer implements Server {
       throw StrataException.failed(
           "PostgreSQL did not stop: " + result.describeFailure(), "see " + log(), null);
     }
+    // pg_ctl returns once the pid file is gone; the postmaster exits a moment later.
+    Wait.until(() -> !PidFile.running(postmaster.get()), Duration.ofSeconds(10));
   }
 
   /** Settings changed in postgresql.conf that the running server applies only after a restart. */

@@ -16,9 +16,7 @@ public record PidFile(Path file, String commandName) {
   public Optional<ProcessHandle> process() {
     try {
       String text = Files.readString(file).lines().findFirst().orElse("").trim();
-      return ProcessHandle.of(Long.parseLong(text))
-          .filter(ProcessHandle::isAlive)
-          .filter(this::matches);
+      return ProcessHandle.of(Long.parseLong(text)).filter(PidFile::running).filter(this::matches);
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
@@ -26,6 +24,28 @@ public record PidFile(Path file, String commandName) {
 
   public boolean alive() {
     return process().isPresent();
+  }
+
+  /**
+   * Whether {@code process} still runs: alive and not a zombie, an exited process its new parent
+   * has not reaped yet (daemons are reparented when their starter exits; some inits reap late).
+   */
+  public static boolean running(ProcessHandle process) {
+    if (!process.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      // pid (comm) state ...: comm may hold spaces and parentheses, so read after the last ')'.
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException | IndexOutOfBoundsException e) {
+      return process.isAlive();
+    }
+  }
+
+  /** Whether the process {@code pid} still runs (see {@link #running(ProcessHandle)}). */
+  public static boolean running(long pid) {
+    return ProcessHandle.of(pid).map(PidFile::running).orElse(false);
   }
 
   /**
@@ -40,11 +60,11 @@ public record PidFile(Path file, String commandName) {
     }
     ProcessHandle p = process.get();
     p.destroy();
-    if (Wait.until(() -> !p.isAlive(), grace)) {
+    if (Wait.until(() -> !running(p), grace)) {
       return false;
     }
     p.destroyForcibly();
-    Wait.until(() -> !p.isAlive(), Duration.ofSeconds(5));
+    Wait.until(() -> !running(p), Duration.ofSeconds(5));
     return true;
   }
 
