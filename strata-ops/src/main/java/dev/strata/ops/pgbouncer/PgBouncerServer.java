@@ -1,6 +1,5 @@
 package dev.strata.ops.pgbouncer;
 
-import dev.strata.core.StrataException;
 import dev.strata.core.env.PgEndpoint;
 import dev.strata.core.spec.StrataSpec;
 import dev.strata.ops.postgres.Psql;
@@ -93,15 +92,8 @@ public final class PgBouncerServer implements Server {
     if (!r.ok() || !Wait.until(this::answers, Duration.ofSeconds(30))) {
       String why = r.ok() ? "it does not answer queries" : r.describeFailure();
       stop();
-      throw StrataException.failed(
-          "PgBouncer did not start: "
-              + why
-              + "\n  end of "
-              + log()
-              + ":\n"
-              + Logs.indent(Logs.lastLines(Logs.since(log(), logStart), 10)),
-          "fix the cause above and run strata up again",
-          null);
+      throw Logs.startFailure(
+          "PgBouncer", why, log(), logStart, "fix the cause above and run strata up again");
     }
     return true;
   }

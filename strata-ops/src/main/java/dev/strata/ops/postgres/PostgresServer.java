@@ -214,13 +214,12 @@ public final class PostgresServer implements Server {
             .timeout(Duration.ofSeconds(90))
             .run();
     if (!r.ok()) {
-      throw StrataException.failed(
-          "PostgreSQL did not start; the end of "
-              + log()
-              + ":\n"
-              + Logs.indent(Logs.lastLines(Logs.since(log(), logStart), 10)),
-          "fix the setting or cause named above (postgres.settings in strata.yaml?) and run strata up again",
-          null);
+      throw Logs.startFailure(
+          "PostgreSQL",
+          "",
+          log(),
+          logStart,
+          "fix the setting or cause named above (postgres.settings in strata.yaml?) and run strata up again");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.strata.ops.process;
 
+import dev.strata.core.StrataException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,5 +49,23 @@ public final class Logs {
 
   public static String indent(String text) {
     return text.lines().map(l -> "    " + l).collect(Collectors.joining("\n"));
+  }
+
+  /**
+   * The error for a server that did not start: why, and what its log says since {@code offset} (its
+   * size before the attempt), which usually names the cause.
+   */
+  public static StrataException startFailure(
+      String server, String why, Path log, long offset, String fix) {
+    return StrataException.failed(
+        server
+            + " did not start"
+            + (why.isEmpty() ? "" : ": " + why)
+            + "\n  end of "
+            + log
+            + ":\n"
+            + indent(lastLines(since(log, offset), 10)),
+        fix,
+        null);
   }
 }

@@ -86,15 +86,8 @@ public final class RedisServer implements Server {
     if (!r.ok() || !Wait.until(() -> cli(monitor, "PING").run().ok(), Duration.ofSeconds(30))) {
       String why = r.ok() ? "it does not answer PING" : r.describeFailure();
       stop();
-      throw StrataException.failed(
-          "Redis did not start: "
-              + why
-              + "\n  end of "
-              + log()
-              + ":\n"
-              + Logs.indent(Logs.lastLines(Logs.since(log(), logStart), 10)),
-          "fix the cause above and run strata up again",
-          null);
+      throw Logs.startFailure(
+          "Redis", why, log(), logStart, "fix the cause above and run strata up again");
     }
     return true;
   }
