@@ -9,7 +9,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "env",
     description = {
-      "Prints the stack's connection strings as shell-sourceable KEY='VALUE' lines (also a valid .env file):",
+      "Prints the stack's connection strings as shell-sourceable KEY='VALUE' lines.",
+      "The output is also a valid .env file. The variables:",
       "DATABASE_URL (PgBouncer, app role), DIRECT_URL (PostgreSQL, owner role, for migrations),",
       "READONLY_DATABASE_URL, REDIS_URL, JDBC_DATABASE_URL/_USERNAME/_PASSWORD and PGSSLROOTCERT.",
       "Example: eval \"$(strata env --export)\""

@@ -28,6 +28,7 @@ public final class Main {
       Path workDir, PrintWriter out, PrintWriter err, boolean terminal, String... args) {
     StrataCommand root = new StrataCommand(workDir, terminal);
     CommandLine cli = new CommandLine(root);
+    withHelpOptions(cli);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new ErrorHandler());
@@ -38,5 +39,11 @@ public final class Main {
       out.flush();
       err.flush();
     }
+  }
+
+  /** Every command and subcommand takes --help (and --version). */
+  private static void withHelpOptions(CommandLine cli) {
+    cli.getCommandSpec().mixinStandardHelpOptions(true);
+    cli.getSubcommands().values().forEach(Main::withHelpOptions);
   }
 }

@@ -25,7 +25,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "tenancy",
     description = {
-      "Tenant isolation by Row-Level Security, from the tenancy section of strata.yaml:",
+      "Tenant isolation by Row-Level Security, from the tenancy section of strata.yaml.",
       "plan writes the migration, verify audits the live database, test proves isolation."
     },
     subcommands = {
