@@ -116,25 +116,15 @@ public record TenancySpec(
   /** A custom setting name: two lower-case SQL names joined by a dot, e.g. app.current_tenant. */
   private static Type<String> setting() {
     String allowed = "a custom setting name such as app.current_tenant (prefix.name, lower case)";
-    return new Type<>() {
-      @Override
-      public String read(Value value) throws BadValue {
-        String text = Types.string(allowed).read(value);
-        if (!SETTING.matcher(text).matches()) {
-          throw new BadValue(value, "'" + text + "' is not " + allowed);
-        }
-        return text;
-      }
-
-      @Override
-      public String allowed() {
-        return allowed;
-      }
-
-      @Override
-      public String render(String value) {
-        return value;
-      }
-    };
+    return Type.of(
+        allowed,
+        value -> {
+          String text = Types.string(allowed).read(value);
+          if (!SETTING.matcher(text).matches()) {
+            throw new BadValue(value, "'" + text + "' is not " + allowed);
+          }
+          return text;
+        },
+        value -> value);
   }
 }

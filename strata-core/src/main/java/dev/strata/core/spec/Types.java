@@ -30,159 +30,95 @@ public final class Types {
   }
 
   private static Type<Integer> integer(int min, int max, String allowed) {
-    return new Type<>() {
-      @Override
-      public Integer read(Value value) throws BadValue {
-        String text = scalar(value, this);
-        int n;
-        try {
-          n = Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-          throw new BadValue(value, "'" + text + "' is not " + allowed);
-        }
-        if (n < min || n > max) {
-          throw new BadValue(value, n + " is out of range: expected " + allowed);
-        }
-        return n;
-      }
-
-      @Override
-      public String allowed() {
-        return allowed;
-      }
-
-      @Override
-      public String render(Integer value) {
-        return value.toString();
-      }
-    };
+    return Type.of(
+        allowed,
+        value -> {
+          String text = scalar(value, allowed);
+          int n;
+          try {
+            n = Integer.parseInt(text.trim());
+          } catch (NumberFormatException e) {
+            throw new BadValue(value, "'" + text + "' is not " + allowed);
+          }
+          if (n < min || n > max) {
+            throw new BadValue(value, n + " is out of range: expected " + allowed);
+          }
+          return n;
+        },
+        value -> value.toString());
   }
 
   /** {@code true} or {@code false}. */
   public static Type<Boolean> bool() {
-    return new Type<>() {
-      @Override
-      public Boolean read(Value value) throws BadValue {
-        String text = scalar(value, this);
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-          case "true" -> true;
-          case "false" -> false;
-          default -> throw new BadValue(value, "'" + text + "' is not " + allowed());
-        };
-      }
-
-      @Override
-      public String allowed() {
-        return "true or false";
-      }
-
-      @Override
-      public String render(Boolean value) {
-        return value.toString();
-      }
-    };
+    String allowed = "true or false";
+    return Type.of(
+        allowed,
+        value -> {
+          String text = scalar(value, allowed);
+          return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new BadValue(value, "'" + text + "' is not " + allowed);
+          };
+        },
+        Object::toString);
   }
 
   /** Any text; {@code allowed} describes it for messages. */
   public static Type<String> string(String allowed) {
-    return new Type<>() {
-      @Override
-      public String read(Value value) throws BadValue {
-        return scalar(value, this);
-      }
-
-      @Override
-      public String allowed() {
-        return allowed;
-      }
-
-      @Override
-      public String render(String value) {
-        return quoteIfNeeded(value);
-      }
-    };
+    return Type.of(allowed, value -> scalar(value, allowed), value -> quoteIfNeeded(value));
   }
 
   /** One of a fixed set of words. */
   public static Type<String> oneOf(String... choices) {
     List<String> allowedValues = List.of(choices);
     String allowed = "one of " + String.join(", ", allowedValues);
-    return new Type<>() {
-      @Override
-      public String read(Value value) throws BadValue {
-        String text = scalar(value, this);
-        if (!allowedValues.contains(text)) {
-          throw new BadValue(value, "'" + text + "' is not " + allowed);
-        }
-        return text;
-      }
-
-      @Override
-      public String allowed() {
-        return allowed;
-      }
-
-      @Override
-      public String render(String value) {
-        return value;
-      }
-    };
+    return Type.of(
+        allowed,
+        value -> {
+          String text = scalar(value, allowed);
+          if (!allowedValues.contains(text)) {
+            throw new BadValue(value, "'" + text + "' is not " + allowed);
+          }
+          return text;
+        },
+        value -> value);
   }
 
   /** A PostgreSQL identifier as Strata creates them: lower case, digits, underscore, ≤ 63. */
   public static Type<String> identifier() {
     String allowed = "a lower-case SQL name (a-z, 0-9, _; not starting with a digit; at most 63)";
-    return new Type<>() {
-      @Override
-      public String read(Value value) throws BadValue {
-        String text = scalar(value, this);
-        if (!IDENTIFIER.matcher(text).matches()) {
-          throw new BadValue(value, "'" + text + "' is not " + allowed);
-        }
-        return text;
-      }
-
-      @Override
-      public String allowed() {
-        return allowed;
-      }
-
-      @Override
-      public String render(String value) {
-        return value;
-      }
-    };
+    return Type.of(
+        allowed,
+        value -> {
+          String text = scalar(value, allowed);
+          if (!IDENTIFIER.matcher(text).matches()) {
+            throw new BadValue(value, "'" + text + "' is not " + allowed);
+          }
+          return text;
+        },
+        value -> value);
   }
 
   /** An amount of memory such as {@code 256mb}, at least {@code min}. */
   public static Type<DataSize> size(DataSize min) {
     String allowed = "a size such as 256mb or 2gb, at least " + min;
-    return new Type<>() {
-      @Override
-      public DataSize read(Value value) throws BadValue {
-        String text = scalar(value, this);
-        DataSize size;
-        try {
-          size = DataSize.parse(text);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-          throw new BadValue(value, "'" + text + "' is not " + allowed);
-        }
-        if (size.compareTo(min) < 0) {
-          throw new BadValue(value, text + " is too small: expected " + allowed);
-        }
-        return size;
-      }
-
-      @Override
-      public String allowed() {
-        return allowed;
-      }
-
-      @Override
-      public String render(DataSize value) {
-        return value.toString();
-      }
-    };
+    return Type.of(
+        allowed,
+        value -> {
+          String text = scalar(value, allowed);
+          DataSize size;
+          try {
+            size = DataSize.parse(text);
+          } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new BadValue(value, "'" + text + "' is not " + allowed);
+          }
+          if (size.compareTo(min) < 0) {
+            throw new BadValue(value, text + " is too small: expected " + allowed);
+          }
+          return size;
+        },
+        value -> value.toString());
   }
 
   /** {@code auto} (empty) or a value of {@code type}. */
@@ -272,38 +208,28 @@ public final class Types {
    */
   public static Type<Duration> duration() {
     String allowed = "a duration such as 500ms, 10s, 5min or 1h (0 for no limit)";
-    return new Type<>() {
-      @Override
-      public Duration read(Value value) throws BadValue {
-        String text = scalar(value, this);
-        Matcher m = DURATION.matcher(text.trim());
-        if (!m.matches()) {
-          throw new BadValue(value, "'" + text + "' is not " + allowed);
-        }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "" : m.group(2);
-        if (unit.isEmpty() && n != 0) {
-          throw new BadValue(value, "'" + text + "' has no unit: expected " + allowed);
-        }
-        return switch (unit) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "min" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ZERO;
-        };
-      }
-
-      @Override
-      public String allowed() {
-        return allowed;
-      }
-
-      @Override
-      public String render(Duration value) {
-        return formatDuration(value);
-      }
-    };
+    return Type.of(
+        allowed,
+        value -> {
+          String text = scalar(value, allowed);
+          Matcher m = DURATION.matcher(text.trim());
+          if (!m.matches()) {
+            throw new BadValue(value, "'" + text + "' is not " + allowed);
+          }
+          long n = Long.parseLong(m.group(1));
+          String unit = m.group(2) == null ? "" : m.group(2);
+          if (unit.isEmpty() && n != 0) {
+            throw new BadValue(value, "'" + text + "' has no unit: expected " + allowed);
+          }
+          return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "min" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ZERO;
+          };
+        },
+        value -> formatDuration(value));
   }
 
   /** {@code d} in the largest unit of {@link #duration()} that writes it exactly. */
@@ -324,12 +250,12 @@ public final class Types {
     return ms + "ms";
   }
 
-  private static String scalar(Value value, Type<?> type) throws BadValue {
+  private static String scalar(Value value, String allowed) throws BadValue {
     if (!(value instanceof Value.Scalar s)) {
-      throw new BadValue(value, "expected " + type.allowed() + ", found a " + describe(value));
+      throw new BadValue(value, "expected " + allowed + ", found a " + describe(value));
     }
     if (s.text() == null) {
-      throw new BadValue(value, "the value is empty: expected " + type.allowed());
+      throw new BadValue(value, "the value is empty: expected " + allowed);
     }
     return s.text();
   }
