@@ -30,7 +30,7 @@ final class EnvCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Workspace workspace = root.workspace();
-    String db = database == null ? workspace.spec().postgres().primaryDatabase() : database;
+    String db = workspace.database(database);
     for (Map.Entry<String, String> v : workspace.stack().env(db).variables().entrySet()) {
       root.out().println((export ? "export " : "") + v.getKey() + "=" + shellQuote(v.getValue()));
     }

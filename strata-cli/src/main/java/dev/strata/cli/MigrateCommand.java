@@ -24,7 +24,6 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "migrate",
-    mixinStandardHelpOptions = true,
     description =
         "Applies migration files ({version}_{title}.up.sql and .down.sql, as golang-migrate names"
             + " them, in migrations.dir) to the stack's database as its owner role, or to any"
@@ -70,10 +69,7 @@ final class MigrateCommand {
     out.flush();
   }
 
-  @Command(
-      name = "up",
-      mixinStandardHelpOptions = true,
-      description = "Applies pending migrations: all, or the next N.")
+  @Command(name = "up", description = "Applies pending migrations: all, or the next N.")
   static final class Up implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -114,10 +110,7 @@ final class MigrateCommand {
     }
   }
 
-  @Command(
-      name = "down",
-      mixinStandardHelpOptions = true,
-      description = "Undoes the last N applied migrations, or --all.")
+  @Command(name = "down", description = "Undoes the last N applied migrations, or --all.")
   static final class Down implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -137,16 +130,13 @@ final class MigrateCommand {
       }
       Workspace ws = parent.root.workspace();
       PrintWriter out = parent.out();
-      Migrator migrator = target.migrator(ws, target.resolve(ws), false, s -> print(out, s));
+      Migrator migrator = target.migrator(ws, false, s -> print(out, s));
       summary(out, all ? migrator.downAll() : migrator.down(count), migrator);
       return 0;
     }
   }
 
-  @Command(
-      name = "goto",
-      mixinStandardHelpOptions = true,
-      description = "Migrates up or down to version V.")
+  @Command(name = "goto", description = "Migrates up or down to version V.")
   static final class Goto implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -161,16 +151,13 @@ final class MigrateCommand {
     public Integer call() {
       Workspace ws = parent.root.workspace();
       PrintWriter out = parent.out();
-      Migrator migrator = target.migrator(ws, target.resolve(ws), allowChanged, s -> print(out, s));
+      Migrator migrator = target.migrator(ws, allowChanged, s -> print(out, s));
       summary(out, migrator.migrateTo(version), migrator);
       return 0;
     }
   }
 
-  @Command(
-      name = "version",
-      mixinStandardHelpOptions = true,
-      description = "Prints the database's version (and whether dirty).")
+  @Command(name = "version", description = "Prints the database's version (and whether dirty).")
   static final class Version implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -178,17 +165,14 @@ final class MigrateCommand {
     @Override
     public Integer call() {
       Workspace ws = parent.root.workspace();
-      DatabaseVersion v = target.migrator(ws, target.resolve(ws), false, s -> {}).version();
+      DatabaseVersion v = target.migrator(ws, false, s -> {}).version();
       parent.out().println(v.any() ? v.version() + (v.dirty() ? " (dirty)" : "") : "none");
       parent.out().flush();
       return 0;
     }
   }
 
-  @Command(
-      name = "status",
-      mixinStandardHelpOptions = true,
-      description = "Lists applied, pending, changed and missing migrations.")
+  @Command(name = "status", description = "Lists applied, pending, changed and missing migrations.")
   static final class Status implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
     @Mixin MigrateTarget target;
@@ -199,7 +183,7 @@ final class MigrateCommand {
     @Override
     public Integer call() throws Exception {
       Workspace ws = parent.root.workspace();
-      Migrator migrator = target.migrator(ws, target.resolve(ws), false, s -> {});
+      Migrator migrator = target.migrator(ws, false, s -> {});
       List<MigrationStatus> rows = migrator.status();
       DatabaseVersion version = migrator.version();
       PrintWriter out = parent.out();
@@ -244,7 +228,6 @@ final class MigrateCommand {
 
   @Command(
       name = "force",
-      mixinStandardHelpOptions = true,
       description =
           "Sets the version to V and clears the dirty flag without running SQL: to recover once"
               + " a no-transaction migration that stopped part-way was put right by hand. -1 means"
@@ -259,8 +242,7 @@ final class MigrateCommand {
     @Override
     public Integer call() {
       Workspace ws = parent.root.workspace();
-      DatabaseVersion before =
-          target.migrator(ws, target.resolve(ws), false, s -> {}).force(version);
+      DatabaseVersion before = target.migrator(ws, false, s -> {}).force(version);
       parent
           .out()
           .println(
@@ -276,7 +258,6 @@ final class MigrateCommand {
 
   @Command(
       name = "create",
-      mixinStandardHelpOptions = true,
       description = "Writes the next pair of files (.up.sql, .down.sql) in the folder's style.")
   static final class Create implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
@@ -296,7 +277,6 @@ final class MigrateCommand {
 
   @Command(
       name = "validate",
-      mixinStandardHelpOptions = true,
       description =
           "Checks the files and the database (dirty, changed, missing) without changing"
               + " anything.")
@@ -307,7 +287,7 @@ final class MigrateCommand {
     @Override
     public Integer call() {
       Workspace ws = parent.root.workspace();
-      Migrator migrator = target.migrator(ws, target.resolve(ws), false, s -> {});
+      Migrator migrator = target.migrator(ws, false, s -> {});
       migrator.validate();
       long pending =
           migrator.status().stream()

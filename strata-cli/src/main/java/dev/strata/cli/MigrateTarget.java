@@ -40,7 +40,7 @@ final class MigrateTarget {
 
   Database resolve(Workspace workspace) {
     if (url == null) {
-      String db = database == null ? workspace.spec().postgres().primaryDatabase() : database;
+      String db = workspace.database(database);
       PgEndpoint direct = workspace.stack().env(db).direct();
       return new Database(
           dataSource(direct.jdbcUrl(), direct.user(), direct.password()),
@@ -145,6 +145,11 @@ final class MigrateTarget {
    */
   static Path folder(Workspace workspace) {
     return workspace.dir().resolve(workspace.spec().migrations().dir()).normalize();
+  }
+
+  /** A migrator for the database this command targets. */
+  Migrator migrator(Workspace workspace, boolean allowChanged, Consumer<MigrationStep> onStep) {
+    return migrator(workspace, resolve(workspace), allowChanged, onStep);
   }
 
   Migrator migrator(

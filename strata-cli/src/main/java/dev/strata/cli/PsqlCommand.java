@@ -50,7 +50,7 @@ final class PsqlCommand implements Callable<Integer> {
   public Integer call() {
     Workspace workspace = root.workspace();
     Stack stack = workspace.stack();
-    String db = database == null ? workspace.spec().postgres().primaryDatabase() : database;
+    String db = workspace.database(database);
     List<String> command;
     Map<String, String> env;
     if (role == Role.superuser) {

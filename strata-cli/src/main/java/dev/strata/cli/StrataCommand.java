@@ -10,7 +10,6 @@ import picocli.CommandLine.Spec;
 /** The root {@code strata} command: options every subcommand shares. */
 @Command(
     name = "strata",
-    mixinStandardHelpOptions = true,
     versionProvider = StrataCommand.Version.class,
     description = "Runs a PostgreSQL + PgBouncer + Redis data tier from one strata.yaml.",
     subcommands = {

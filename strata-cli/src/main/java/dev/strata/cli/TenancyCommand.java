@@ -52,7 +52,7 @@ final class TenancyCommand {
 
   private Target target() {
     Workspace workspace = root.workspace();
-    String db = database == null ? workspace.spec().postgres().primaryDatabase() : database;
+    String db = workspace.database(database);
     return new Target(workspace, db, workspace.stack().env(db));
   }
 

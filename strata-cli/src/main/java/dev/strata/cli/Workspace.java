@@ -29,6 +29,11 @@ record Workspace(Path specFile, StrataSpec spec) {
     return specFile.getParent();
   }
 
+  /** The database named by a {@code -d} option, or the first in postgres.databases. */
+  String database(String named) {
+    return named == null ? spec.postgres().primaryDatabase() : named;
+  }
+
   Stack stack(Consumer<String> progress) {
     return new Stack(dir(), spec, progress);
   }

@@ -83,19 +83,18 @@ public final class Stack {
       List<Server> started = Collections.synchronizedList(new ArrayList<>());
       ExecutorService pool = Executors.newCachedThreadPool();
       // Redis needs nothing else; TLS keys and SCRAM verifiers overlap with initdb.
-      List<CompletableFuture<Void>> background =
-          List.of(
-              CompletableFuture.runAsync(
-                  () -> start(servers.redis(), Component.REDIS, started), pool),
-              CompletableFuture.runAsync(servers::prepareTls, pool),
-              CompletableFuture.runAsync(servers::deriveVerifiers, pool));
+      CompletableFuture<Void> redis =
+          CompletableFuture.runAsync(() -> start(servers.redis(), Component.REDIS, started), pool);
+      CompletableFuture<Void> tls = CompletableFuture.runAsync(servers::prepareTls, pool);
+      CompletableFuture<Void> verifiers =
+          CompletableFuture.runAsync(servers::deriveVerifiers, pool);
       try {
         servers.postgres().initialize();
-        background.get(1).join();
-        background.get(2).join();
+        tls.join();
+        verifiers.join();
         start(servers.postgres(), Component.POSTGRES, started);
         start(servers.pooler(), Component.POOLER, started);
-        background.get(0).join();
+        redis.join();
         List<String> pending = servers.postgres().pendingRestart();
         if (!pending.isEmpty()) {
           progress.accept(
@@ -104,7 +103,7 @@ public final class Stack {
                   + " only after a restart: run strata down, then strata up");
         }
       } catch (RuntimeException e) {
-        background.forEach(Stack::awaitQuietly);
+        List.of(redis, tls, verifiers).forEach(Stack::awaitQuietly);
         rollBack(started);
         throw unwrap(e);
       } finally {
