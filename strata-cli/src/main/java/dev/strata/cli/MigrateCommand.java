@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.strata.core.StrataException;
 import dev.strata.jdbc.migrate.DatabaseVersion;
+import dev.strata.jdbc.migrate.MigrateResult;
 import dev.strata.jdbc.migrate.MigrationFiles;
+import dev.strata.jdbc.migrate.MigrationPlan;
 import dev.strata.jdbc.migrate.MigrationStatus;
 import dev.strata.jdbc.migrate.MigrationStep;
 import dev.strata.jdbc.migrate.Migrator;
@@ -25,9 +27,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "migrate",
     description =
-        "Applies migration files ({version}_{title}.up.sql and .down.sql, as golang-migrate names"
-            + " them, in migrations.dir) to the stack's database as its owner role, or to any"
-            + " PostgreSQL with --url.",
+        "Applies the migration folder (migrations.dir: golang-migrate, Flyway or Prisma files,"
+            + " recorded in that tool's own table) to the stack's database as its owner role, or"
+            + " to any PostgreSQL with --url.",
     subcommands = {
       MigrateCommand.Up.class,
       MigrateCommand.Down.class,
@@ -36,7 +38,10 @@ import picocli.CommandLine.ParentCommand;
       MigrateCommand.Status.class,
       MigrateCommand.Force.class,
       MigrateCommand.Create.class,
-      MigrateCommand.Validate.class
+      MigrateCommand.Validate.class,
+      MigrateCommand.Plan.class,
+      MigrateCommand.Baseline.class,
+      MigrateCommand.Repair.class
     })
 final class MigrateCommand {
   @ParentCommand StrataCommand root;
@@ -55,18 +60,35 @@ final class MigrateCommand {
     out.flush();
   }
 
-  static void summary(PrintWriter out, List<MigrationStep> steps, Migrator migrator) {
+  static void summary(PrintWriter out, MigrateResult result) {
+    List<MigrationStep> steps = result.steps();
     if (steps.isEmpty()) {
-      out.println("nothing to do: the database is at " + migrator.version());
+      out.println("nothing to do: the database is at " + result.after());
     } else {
       out.println(
           steps.size()
               + (steps.size() == 1 ? " migration" : " migrations")
               + (steps.get(0).up() ? " applied" : " undone")
               + "; the database is at "
-              + migrator.version());
+              + result.after());
+    }
+    for (String warning : result.warnings()) {
+      out.println("warning: " + warning);
     }
     out.flush();
+  }
+
+  /**
+   * {@code --allow-changed} was replaced by {@code migrate repair}: say so instead of "unknown".
+   */
+  static final class AllowChanged {
+    @Option(names = "--allow-changed", hidden = true)
+    void allowChanged(boolean unused) {
+      throw StrataException.badInput(
+          "--allow-changed is gone: it ran changed files once and left the database refusing"
+              + " every later run",
+          "review the change, then `strata migrate repair` to accept the files' new checksums");
+    }
   }
 
   @Command(name = "up", description = "Applies pending migrations: all, or the next N.")
@@ -82,17 +104,14 @@ final class MigrateCommand {
         description = "Take a compressed pg_dump of the database first, in .strata/backups/.")
     boolean backup;
 
-    @Option(
-        names = "--allow-changed",
-        description = "Go on although an applied file changed since (its checksum differs).")
-    boolean allowChanged;
+    @Mixin AllowChanged allowChanged;
 
     @Override
     public Integer call() {
       Workspace ws = parent.root.workspace();
       MigrateTarget.Database db = target.resolve(ws);
       PrintWriter out = parent.out();
-      Migrator migrator = target.migrator(ws, db, allowChanged, s -> print(out, s));
+      Migrator migrator = target.migrator(ws, db, s -> print(out, s));
       if (backup) {
         Path file =
             PgDump.beforeMigration(
@@ -104,8 +123,7 @@ final class MigrateCommand {
         out.println("backup: " + file);
         out.flush();
       }
-      List<MigrationStep> steps = count == null ? migrator.up() : migrator.up(count);
-      summary(out, steps, migrator);
+      summary(out, count == null ? migrator.up() : migrator.up(count));
       return 0;
     }
   }
@@ -121,6 +139,8 @@ final class MigrateCommand {
     @Option(names = "--all", description = "Undo every applied migration.")
     boolean all;
 
+    @Mixin AllowChanged allowChanged;
+
     @Override
     public Integer call() {
       if ((count == null) == !all) {
@@ -130,8 +150,8 @@ final class MigrateCommand {
       }
       Workspace ws = parent.root.workspace();
       PrintWriter out = parent.out();
-      Migrator migrator = target.migrator(ws, false, s -> print(out, s));
-      summary(out, all ? migrator.downAll() : migrator.down(count), migrator);
+      Migrator migrator = target.migrator(ws, s -> print(out, s));
+      summary(out, all ? migrator.downAll() : migrator.down(count));
       return 0;
     }
   }
@@ -144,15 +164,14 @@ final class MigrateCommand {
     @Parameters(paramLabel = "V", description = "A migration's version.")
     long version;
 
-    @Option(names = "--allow-changed", description = "Go on although an applied file changed.")
-    boolean allowChanged;
+    @Mixin AllowChanged allowChanged;
 
     @Override
     public Integer call() {
       Workspace ws = parent.root.workspace();
       PrintWriter out = parent.out();
-      Migrator migrator = target.migrator(ws, allowChanged, s -> print(out, s));
-      summary(out, migrator.migrateTo(version), migrator);
+      Migrator migrator = target.migrator(ws, s -> print(out, s));
+      summary(out, migrator.goTo(version));
       return 0;
     }
   }
@@ -165,7 +184,7 @@ final class MigrateCommand {
     @Override
     public Integer call() {
       Workspace ws = parent.root.workspace();
-      DatabaseVersion v = target.migrator(ws, false, s -> {}).version();
+      DatabaseVersion v = target.migrator(ws, s -> {}).version();
       parent.out().println(v.any() ? v.version() + (v.dirty() ? " (dirty)" : "") : "none");
       parent.out().flush();
       return 0;
@@ -183,14 +202,18 @@ final class MigrateCommand {
     @Override
     public Integer call() throws Exception {
       Workspace ws = parent.root.workspace();
-      Migrator migrator = target.migrator(ws, false, s -> {});
+      Migrator migrator = target.migrator(ws, s -> {});
       List<MigrationStatus> rows = migrator.status();
       DatabaseVersion version = migrator.version();
+      List<String> warnings = migrator.warnings();
       PrintWriter out = parent.out();
       if (json) {
         Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("format", migrator.format().tool());
+        doc.put("table", migrator.format().table());
         doc.put("version", version.any() ? version.version() : null);
         doc.put("dirty", version.dirty());
+        doc.put("warnings", warnings);
         List<Map<String, Object>> list = new ArrayList<>();
         for (MigrationStatus r : rows) {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -202,6 +225,8 @@ final class MigrateCommand {
           m.put("checksum", r.fileChecksum().orElse(null));
           m.put("applied_checksum", r.appliedChecksum().orElse(null));
           m.put("has_down", r.hasDown());
+          m.put("outside_strata", r.outsideStrata());
+          m.put("repeatable", r.repeatable());
           list.add(m);
         }
         doc.put("migrations", list);
@@ -211,15 +236,25 @@ final class MigrateCommand {
         Table table = new Table("VERSION", "NAME", "STATE", "APPLIED AT", "BY", "DOWN");
         for (MigrationStatus r : rows) {
           table.row(
-              Long.toString(r.version()),
+              r.repeatable() ? "R" : Long.toString(r.version()),
               r.name(),
               r.state().name().toLowerCase(java.util.Locale.ROOT),
               r.appliedAt().map(Object::toString).orElse("-"),
-              r.appliedBy().orElse("-"),
+              r.outsideStrata() ? "(outside Strata)" : r.appliedBy().orElse("-"),
               r.hasDown() ? "yes" : "no");
         }
         table.print(out);
-        out.println("database at " + version);
+        out.println(
+            "database at "
+                + version
+                + "; format "
+                + migrator.format().tool()
+                + " ("
+                + migrator.format().table()
+                + ")");
+        for (String warning : warnings) {
+          out.println("warning: " + warning);
+        }
       }
       out.flush();
       return 0;
@@ -242,7 +277,7 @@ final class MigrateCommand {
     @Override
     public Integer call() {
       Workspace ws = parent.root.workspace();
-      DatabaseVersion before = target.migrator(ws, false, s -> {}).force(version);
+      DatabaseVersion before = target.migrator(ws, s -> {}).force(version);
       parent
           .out()
           .println(
@@ -278,7 +313,7 @@ final class MigrateCommand {
   @Command(
       name = "validate",
       description =
-          "Checks the files and the database (dirty, changed, missing) without changing"
+          "Checks the files and the database (dirty, changed, skipped, missing) without changing"
               + " anything.")
   static final class Validate implements Callable<Integer> {
     @ParentCommand MigrateCommand parent;
@@ -287,7 +322,7 @@ final class MigrateCommand {
     @Override
     public Integer call() {
       Workspace ws = parent.root.workspace();
-      Migrator migrator = target.migrator(ws, false, s -> {});
+      Migrator migrator = target.migrator(ws, s -> {});
       migrator.validate();
       long pending =
           migrator.status().stream()
@@ -297,6 +332,130 @@ final class MigrateCommand {
           .out()
           .println("ok: the database is at " + migrator.version() + ", " + pending + " pending");
       parent.out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "plan",
+      description =
+          "Prints every statement `up` would run, in order, with its transaction boundaries and"
+              + " the lock it takes where known; runs nothing.")
+  static final class Plan implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+    @Mixin MigrateTarget target;
+
+    @Override
+    public Integer call() {
+      Workspace ws = parent.root.workspace();
+      MigrationPlan plan = target.migrator(ws, s -> {}).plan();
+      PrintWriter out = parent.out();
+      out.println(
+          "the database is at "
+              + plan.current()
+              + " ("
+              + plan.format().tool()
+              + " folder, recorded in "
+              + plan.format().table()
+              + ")");
+      int statements = 0;
+      for (MigrationPlan.File file : plan.files()) {
+        out.println();
+        out.println(
+            file.path()
+                + (file.transaction()
+                    ? ": one transaction, with its bookkeeping"
+                    : ": no transaction, statement by statement (marked dirty until done)"));
+        if (file.transaction()) {
+          out.println("  BEGIN");
+        }
+        for (MigrationPlan.Step step : file.statements()) {
+          statements++;
+          out.println("  -- line " + step.line() + ", lock: " + step.lock());
+          step.sql().lines().forEach(l -> out.println("  " + l));
+        }
+        if (file.transaction()) {
+          out.println("  COMMIT");
+        }
+      }
+      out.println();
+      out.println(
+          plan.files().isEmpty()
+              ? "nothing to do; nothing ran"
+              : plan.files().size()
+                  + (plan.files().size() == 1 ? " file, " : " files, ")
+                  + statements
+                  + (statements == 1 ? " statement" : " statements")
+                  + " would run; nothing ran");
+      for (String warning : plan.warnings()) {
+        out.println("warning: " + warning);
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "baseline",
+      description =
+          "Adopts an existing database at version V: the files up to V count as applied, none"
+              + " runs.")
+  static final class Baseline implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+    @Mixin MigrateTarget target;
+
+    @Parameters(paramLabel = "V", description = "The version the database's schema is at.")
+    long version;
+
+    @Override
+    public Integer call() {
+      Workspace ws = parent.root.workspace();
+      Migrator migrator = target.migrator(ws, s -> {});
+      DatabaseVersion after = migrator.baseline(version);
+      parent
+          .out()
+          .println(
+              "baselined: the database is at "
+                  + after
+                  + " in "
+                  + migrator.format().table()
+                  + "; the files up to it count as applied. No SQL of theirs ran.");
+      parent.out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "repair",
+      description =
+          "Accepts the new content of applied files that changed (after you reviewed the change):"
+              + " records their checksums, so up and down go on.")
+  static final class Repair implements Callable<Integer> {
+    @ParentCommand MigrateCommand parent;
+    @Mixin MigrateTarget target;
+
+    @Override
+    public Integer call() {
+      Workspace ws = parent.root.workspace();
+      List<MigrationStatus> accepted = target.migrator(ws, s -> {}).repair();
+      PrintWriter out = parent.out();
+      for (MigrationStatus r : accepted) {
+        out.println(
+            "accepted "
+                + r.name()
+                + ": checksum "
+                + r.appliedChecksum().orElse("?")
+                + " -> "
+                + r.fileChecksum().orElse("?")
+                + " (no SQL ran)");
+      }
+      out.println(
+          accepted.isEmpty()
+              ? "nothing to repair: no applied file changed"
+              : accepted.size()
+                  + (accepted.size() == 1 ? " checksum" : " checksums")
+                  + " accepted; `strata migrate status` is clean of them");
+      out.flush();
       return 0;
     }
   }

@@ -35,6 +35,13 @@ final class MigrateTarget {
       description = "The stack's database (default: the first in postgres.databases).")
   String database;
 
+  @Option(
+      names = "--strict",
+      description =
+          "Treat a database ahead of the files (a version applied that no file has) as an error"
+              + " instead of a warning.")
+  boolean strict;
+
   /** A database to migrate, as pgjdbc and as libpq (pg_dump) reach it. */
   record Database(PGSimpleDataSource dataSource, String libpqUrl, String password, String name) {}
 
@@ -56,6 +63,7 @@ final class MigrateTarget {
   }
 
   private static Database fromUrl(String url, Workspace workspace) {
+    Migrator.refusePooledUrl(url);
     String text = url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url;
     URI uri;
     try {
@@ -148,17 +156,16 @@ final class MigrateTarget {
   }
 
   /** A migrator for the database this command targets. */
-  Migrator migrator(Workspace workspace, boolean allowChanged, Consumer<MigrationStep> onStep) {
-    return migrator(workspace, resolve(workspace), allowChanged, onStep);
+  Migrator migrator(Workspace workspace, Consumer<MigrationStep> onStep) {
+    return migrator(workspace, resolve(workspace), onStep);
   }
 
-  Migrator migrator(
-      Workspace workspace, Database db, boolean allowChanged, Consumer<MigrationStep> onStep) {
+  Migrator migrator(Workspace workspace, Database db, Consumer<MigrationStep> onStep) {
     MigrationsSpec spec = workspace.spec().migrations();
     return Migrator.builder(db.dataSource(), MigrationLocation.folder(folder(workspace)))
         .lockTimeout(spec.lockTimeout())
         .statementTimeout(spec.statementTimeout())
-        .allowChangedFiles(allowChanged)
+        .strict(strict)
         .onStep(onStep)
         .build();
   }

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -66,6 +67,216 @@ public final class MigrationFiles {
    *     or a down file has no up file
    */
   public static List<Migration> pair(List<String> fileNames, FileReader read, String where) {
+    return pairGolang(fileNames.stream().filter(n -> parse(n).isPresent()).toList(), read, where);
+  }
+
+  /** Flyway: {@code V1__name.sql} (and {@code U1__} undo); version, kind, description. */
+  static final Pattern FLYWAY = Pattern.compile("([VU])(\\d+(?:[._]\\d+)*)__(.+)\\.sql");
+
+  /** Flyway repeatable: {@code R__name.sql}. */
+  static final Pattern FLYWAY_REPEATABLE = Pattern.compile("R__(.+)\\.sql");
+
+  /** Prisma: {@code 20260101000000_name/migration.sql}, and Strata's optional {@code down.sql}. */
+  static final Pattern PRISMA = Pattern.compile("(\\d+)_([^/]+)/(migration|down)\\.sql");
+
+  /**
+   * Reads a location's files in the format their names say: golang-migrate, Flyway or Prisma.
+   * README files ({@code *.md}, {@code *.txt}), hidden files and Prisma's {@code
+   * migration_lock.toml} are not migrations and are passed over; every other name must match the
+   * format's rule.
+   *
+   * @param names file names relative to the location; a Prisma migration as {@code dir/file}
+   * @throws StrataException naming the file when a name matches no rule, when the folder mixes
+   *     formats, or when the files do not pair up
+   */
+  public static MigrationFolder read(List<String> names, FileReader read, String where) {
+    List<String> golang = new ArrayList<>();
+    List<String> flyway = new ArrayList<>();
+    List<String> prisma = new ArrayList<>();
+    List<String> unknown = new ArrayList<>();
+    for (String name : names.stream().sorted().toList()) {
+      String base = name.substring(name.lastIndexOf('/') + 1);
+      if (base.startsWith(".")
+          || base.endsWith(".md")
+          || base.endsWith(".txt")
+          || name.equals("migration_lock.toml")) {
+        continue;
+      }
+      if (!name.contains("/") && parse(name).isPresent()) {
+        golang.add(name);
+      } else if (FLYWAY.matcher(name).matches() || FLYWAY_REPEATABLE.matcher(name).matches()) {
+        flyway.add(name);
+      } else if (PRISMA.matcher(name).matches()) {
+        prisma.add(name);
+      } else {
+        unknown.add(name);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw StrataException.badInput(
+          unknown.stream().map(n -> where + "/" + n).collect(Collectors.joining(", "))
+              + (unknown.size() == 1 ? " matches" : " match")
+              + " no migration naming rule (golang-migrate 000001_name.up.sql and .down.sql;"
+              + " Flyway V1__name.sql, U1__name.sql, R__name.sql; Prisma"
+              + " 20260101000000_name/migration.sql), so it would never run",
+          "rename it to the folder's format, or move it out of the folder (*.md, *.txt and"
+              + " hidden files are passed over)");
+    }
+    int kinds =
+        (golang.isEmpty() ? 0 : 1) + (flyway.isEmpty() ? 0 : 1) + (prisma.isEmpty() ? 0 : 1);
+    if (kinds > 1) {
+      throw StrataException.badInput(
+          where
+              + " mixes migration formats:"
+              + (golang.isEmpty() ? "" : " golang-migrate (" + golang.get(0) + ")")
+              + (flyway.isEmpty() ? "" : " Flyway (" + flyway.get(0) + ")")
+              + (prisma.isEmpty() ? "" : " Prisma (" + prisma.get(0) + ")"),
+          "keep one tool's format per folder (each records what it applied in its own table)");
+    }
+    if (!flyway.isEmpty()) {
+      return flywayFolder(flyway, read, where);
+    }
+    if (!prisma.isEmpty()) {
+      return prismaFolder(prisma, read, where);
+    }
+    return new MigrationFolder(
+        FolderFormat.GOLANG_MIGRATE, pairGolang(golang, read, where), List.of());
+  }
+
+  private static MigrationFolder flywayFolder(List<String> names, FileReader read, String where) {
+    TreeMap<Long, MigrationScript> ups = new TreeMap<>();
+    TreeMap<Long, MigrationScript> downs = new TreeMap<>();
+    TreeMap<Long, String> titles = new TreeMap<>();
+    List<Migration> repeatables = new ArrayList<>();
+    for (String name : names) {
+      Matcher r = FLYWAY_REPEATABLE.matcher(name);
+      if (r.matches()) {
+        MigrationScript script = MigrationScript.of(where, name, read.read(name));
+        repeatables.add(
+            new Migration(
+                0,
+                name.substring(0, name.length() - 4),
+                r.group(1),
+                script,
+                Optional.empty(),
+                true));
+        continue;
+      }
+      Matcher m = FLYWAY.matcher(name);
+      m.matches();
+      String versionText = m.group(2);
+      if (!versionText.chars().allMatch(Character::isDigit)) {
+        throw StrataException.badInput(
+            where
+                + "/"
+                + name
+                + ": Flyway version "
+                + versionText.replace('_', '.')
+                + " has parts; Strata orders Flyway versions as whole numbers",
+            "rename it with a whole-number version above the others (V"
+                + (ups.isEmpty() ? 1 : ups.lastKey() + 1)
+                + "__"
+                + m.group(3)
+                + ".sql)");
+      }
+      long version = Long.parseLong(versionText);
+      String title = m.group(3);
+      String previousTitle = titles.putIfAbsent(version, title);
+      if (previousTitle != null && !previousTitle.equals(title)) {
+        throw StrataException.badInput(
+            where
+                + ": version "
+                + version
+                + " has two descriptions: "
+                + previousTitle
+                + " and "
+                + title,
+            "give each migration its own version number");
+      }
+      TreeMap<Long, MigrationScript> side = m.group(1).equals("V") ? ups : downs;
+      MigrationScript previous =
+          side.put(version, MigrationScript.of(where, name, read.read(name)));
+      if (previous != null) {
+        throw StrataException.badInput(
+            where + ": " + previous.fileName() + " and " + name + " share version " + version,
+            "give each migration its own version number");
+      }
+    }
+    for (Long version : downs.keySet()) {
+      if (!ups.containsKey(version)) {
+        throw StrataException.badInput(
+            where
+                + "/"
+                + downs.get(version).fileName()
+                + " undoes version "
+                + version
+                + ", which has no V"
+                + version
+                + "__ file",
+            "add V" + version + "__" + titles.get(version) + ".sql or remove the undo file");
+      }
+    }
+    List<Migration> migrations = new ArrayList<>();
+    ups.forEach(
+        (version, up) ->
+            migrations.add(
+                new Migration(
+                    version,
+                    up.fileName().substring(0, up.fileName().length() - 4),
+                    titles.get(version),
+                    up,
+                    Optional.ofNullable(downs.get(version)),
+                    false)));
+    return new MigrationFolder(FolderFormat.FLYWAY, migrations, repeatables);
+  }
+
+  private static MigrationFolder prismaFolder(List<String> names, FileReader read, String where) {
+    TreeMap<Long, String> dirs = new TreeMap<>();
+    TreeMap<String, MigrationScript> ups = new TreeMap<>();
+    TreeMap<String, MigrationScript> downs = new TreeMap<>();
+    for (String name : names) {
+      Matcher m = PRISMA.matcher(name);
+      m.matches();
+      String dir = name.substring(0, name.indexOf('/'));
+      long version;
+      try {
+        version = Long.parseLong(m.group(1));
+      } catch (NumberFormatException e) {
+        throw StrataException.badInput(
+            where + "/" + dir + ": the number before _ is too long to order by",
+            "name the folder with a timestamp, e.g. 20260101000000_" + m.group(2));
+      }
+      String other = dirs.putIfAbsent(version, dir);
+      if (other != null && !other.equals(dir)) {
+        throw StrataException.badInput(
+            where + ": " + other + " and " + dir + " share the timestamp " + m.group(1),
+            "rename one of them with a later timestamp");
+      }
+      MigrationScript script = MigrationScript.of(where, name, read.read(name));
+      (m.group(3).equals("migration") ? ups : downs).put(dir, script);
+    }
+    List<Migration> migrations = new ArrayList<>();
+    for (var e : dirs.entrySet()) {
+      String dir = e.getValue();
+      MigrationScript up = ups.get(dir);
+      if (up == null) {
+        throw StrataException.badInput(
+            where + "/" + dir + " has a down.sql but no migration.sql",
+            "add " + dir + "/migration.sql or remove the folder");
+      }
+      migrations.add(
+          new Migration(
+              e.getKey(),
+              dir,
+              dir.substring(dir.indexOf('_') + 1),
+              up,
+              Optional.ofNullable(downs.get(dir)),
+              false));
+    }
+    return new MigrationFolder(FolderFormat.PRISMA, migrations, List.of());
+  }
+
+  private static List<Migration> pairGolang(List<String> fileNames, FileReader read, String where) {
     TreeMap<Long, MigrationScript> ups = new TreeMap<>();
     TreeMap<Long, MigrationScript> downs = new TreeMap<>();
     TreeMap<Long, String> titles = new TreeMap<>();
@@ -87,7 +298,8 @@ public final class MigrationFiles {
             "give each migration its own version number");
       }
       TreeMap<Long, MigrationScript> side = f.up() ? ups : downs;
-      MigrationScript previous = side.put(f.version(), MigrationScript.of(name, read.read(name)));
+      MigrationScript previous =
+          side.put(f.version(), MigrationScript.of(where, name, read.read(name)));
       if (previous != null) {
         throw StrataException.badInput(
             where + ": " + previous.fileName() + " and " + name + " share version " + f.version(),

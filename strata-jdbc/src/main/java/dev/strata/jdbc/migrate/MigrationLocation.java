@@ -46,11 +46,21 @@ public abstract sealed class MigrationLocation
   }
 
   /**
-   * Every migration, ordered by version.
+   * Every versioned migration, ordered by version.
    *
    * @throws StrataException when the location does not exist or its files do not pair up
    */
-  public abstract List<Migration> load();
+  public List<Migration> load() {
+    return read().migrations();
+  }
+
+  /**
+   * The migrations and the format their names say (golang-migrate, Flyway or Prisma).
+   *
+   * @throws StrataException when the location does not exist, a file matches no naming rule, or the
+   *     files do not pair up
+   */
+  public abstract MigrationFolder read();
 
   /** The location as the user wrote it, for messages. */
   @Override
@@ -64,19 +74,29 @@ public abstract sealed class MigrationLocation
     }
 
     @Override
-    public List<Migration> load() {
+    public MigrationFolder read() {
       if (!Files.isDirectory(dir)) {
         throw StrataException.badInput(
             "no migrations folder at " + dir.toAbsolutePath(),
             "create it with `strata migrate create NAME`, or set migrations.dir in strata.yaml");
       }
-      List<String> names;
+      List<String> names = new ArrayList<>();
       try (Stream<Path> files = Files.list(dir)) {
-        names = files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
+        for (Path p : files.toList()) {
+          String name = p.getFileName().toString();
+          if (Files.isDirectory(p)) {
+            // One level down: Prisma keeps each migration in a folder of its own.
+            try (Stream<Path> inner = Files.list(p)) {
+              inner.forEach(f -> names.add(name + "/" + f.getFileName()));
+            }
+          } else {
+            names.add(name);
+          }
+        }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot list " + dir, e);
       }
-      return MigrationFiles.pair(names, this::read, dir.toString());
+      return MigrationFiles.read(names, this::read, dir.toString());
     }
 
     private byte[] read(String name) {
@@ -101,7 +121,7 @@ public abstract sealed class MigrationLocation
     }
 
     @Override
-    public List<Migration> load() {
+    public MigrationFolder read() {
       Map<String, URL> files = new LinkedHashMap<>();
       try {
         Enumeration<URL> roots = loader().getResources(path);
@@ -116,7 +136,7 @@ public abstract sealed class MigrationLocation
             "no migration files on the classpath at " + this,
             "put the .up.sql files in src/main/resources/" + path + " (or check the location)");
       }
-      return MigrationFiles.pair(
+      return MigrationFiles.read(
           new ArrayList<>(files.keySet()), n -> read(files.get(n)), "" + this);
     }
 
@@ -129,8 +149,16 @@ public abstract sealed class MigrationLocation
           throw new IOException(e);
         }
         try (Stream<Path> entries = Files.list(dir)) {
-          for (Path p : entries.filter(Files::isRegularFile).toList()) {
-            files.putIfAbsent(p.getFileName().toString(), p.toUri().toURL());
+          for (Path p : entries.toList()) {
+            if (Files.isDirectory(p)) {
+              try (Stream<Path> inner = Files.list(p)) {
+                for (Path f : inner.toList()) {
+                  files.putIfAbsent(p.getFileName() + "/" + f.getFileName(), f.toUri().toURL());
+                }
+              }
+            } else {
+              files.putIfAbsent(p.getFileName().toString(), p.toUri().toURL());
+            }
           }
         }
       } else if (root.getProtocol().equals("jar")) {
@@ -140,9 +168,10 @@ public abstract sealed class MigrationLocation
           String prefix = path + "/";
           for (JarEntry entry : jar.stream().toList()) {
             String name = entry.getName();
+            String rest = name.startsWith(prefix) ? name.substring(prefix.length()) : "";
             if (!entry.isDirectory()
-                && name.startsWith(prefix)
-                && name.indexOf('/', prefix.length()) < 0) {
+                && !rest.isEmpty()
+                && rest.indexOf('/') == rest.lastIndexOf('/')) {
               URL file = URI.create("jar:" + connection.getJarFileURL() + "!/" + name).toURL();
               files.putIfAbsent(name.substring(prefix.length()), file);
             }

@@ -11,8 +11,10 @@ import java.util.zip.CRC32;
 
 /**
  * The session-level advisory lock that lets one runner migrate a database at a time, on the same
- * key golang-migrate's PostgreSQL driver uses, so a Strata runner and a golang-migrate runner
- * exclude each other too.
+ * key the folder's own tool uses, so a Strata runner and a golang-migrate (or Prisma) runner
+ * exclude each other too: golang-migrate's key for {@code schema_migrations} and Flyway folders,
+ * Prisma Migrate's fixed {@code 72707369} for Prisma folders. (Flyway itself locks with a
+ * transaction-level lock of its own, so a Flyway runner is not excluded.)
  *
  * <p>Waiting runners poll {@code pg_try_advisory_lock} instead of blocking in {@code
  * pg_advisory_lock}: a blocked call is a running statement with a snapshot, and {@code CREATE INDEX
@@ -21,6 +23,9 @@ import java.util.zip.CRC32;
  */
 final class MigrationLock {
   private static final long GOLANG_MIGRATE_SALT = 1486364155L;
+
+  /** Prisma Migrate's lock: {@code SELECT pg_advisory_lock(72707369)} in its schema engine. */
+  static final long PRISMA_KEY = 72707369L;
 
   private final long key;
   private final int backendPid;
@@ -41,23 +46,19 @@ final class MigrationLock {
   }
 
   /**
-   * Takes the lock on {@code c} (in auto-commit mode), waiting up to {@code wait}.
+   * The key for a folder of {@code format} whose table is in {@code schema} of {@code database}.
+   */
+  static long key(FolderFormat format, String database, String schema) {
+    return format == FolderFormat.PRISMA ? PRISMA_KEY : key(database, schema, format.table());
+  }
+
+  /**
+   * Takes the lock {@code key} on {@code c} (in auto-commit mode), waiting up to {@code wait}.
    *
    * @throws StrataException when another runner still holds it after {@code wait}, or when the
    *     connection does not keep its session (a transaction pooler)
    */
-  static MigrationLock acquire(Connection c, Duration wait) throws SQLException {
-    long key;
-    try (PreparedStatement s = c.prepareStatement("SELECT current_database(), current_schema()");
-        ResultSet rs = s.executeQuery()) {
-      rs.next();
-      if (rs.getString(2) == null) {
-        throw StrataException.badInput(
-            "the connection has no current schema (search_path names no existing schema)",
-            "create the schema or fix search_path / currentSchema in the URL");
-      }
-      key = key(rs.getString(1), rs.getString(2), VersionTable.NAME);
-    }
+  static MigrationLock acquire(Connection c, long key, Duration wait) throws SQLException {
     long deadline = System.nanoTime() + wait.toNanos();
     long pause = 10;
     while (true) {

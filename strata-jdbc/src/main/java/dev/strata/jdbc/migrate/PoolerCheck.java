@@ -17,43 +17,62 @@ final class PoolerCheck {
 
   /**
    * Refuses {@code jdbcUrl} when it looks like a pooler: PgBouncer's port 6432, a host named like a
-   * pooler ({@code *pooler*}, as Supabase and Neon name theirs), or Prisma's {@code
-   * pgbouncer=true}.
+   * pooler ({@code *pooler*}, as Supabase and Neon name theirs), Prisma's {@code pgbouncer=true},
+   * or pgjdbc's {@code prepareThreshold=0} (the setting for PgBouncer's transaction mode).
    */
   static void refuseIfPooled(String jdbcUrl) {
-    if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
-      return;
-    }
-    String reason = null;
-    try {
-      URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
-      String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-      String query = uri.getQuery() == null ? "" : uri.getQuery().toLowerCase(Locale.ROOT);
-      if (uri.getPort() == PGBOUNCER_PORT) {
-        reason = "port 6432 is PgBouncer's";
-      } else if (host.contains("pooler") || host.contains("pgbouncer")) {
-        reason = "host " + host + " is a connection pooler";
-      } else if (query.contains("pgbouncer=true")) {
-        reason = "it says pgbouncer=true";
-      } else if (query.contains("preparethreshold=0")) {
-        reason = "prepareThreshold=0 is the setting for PgBouncer's transaction mode";
-      }
-    } catch (IllegalArgumentException e) {
-      return;
-    }
+    String reason = poolerReason(jdbcUrl);
     if (reason != null) {
-      throw pooled(jdbcUrl.replaceAll("password=[^&]*", "password=<masked>"), reason);
+      throw pooled(reason);
     }
   }
 
-  static StrataException pooled(String url, String reason) {
+  /**
+   * Why {@code url} (jdbc:postgresql:, postgresql: or postgres:) goes through a pooler, naming the
+   * part of it that says so; null when nothing does.
+   */
+  static String poolerReason(String url) {
+    if (url == null) {
+      return null;
+    }
+    String text = url.replaceFirst("^jdbc:", "").replaceFirst("^postgres://", "postgresql://");
+    if (!text.startsWith("postgresql:")) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = URI.create(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+    if (uri.getPort() == PGBOUNCER_PORT) {
+      return "its port 6432 is PgBouncer's";
+    }
+    if (host.contains("pooler") || host.contains("pgbouncer")) {
+      return "its host " + host + " is a connection pooler";
+    }
+    String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
+    for (String pair : query.split("&")) {
+      String[] kv = pair.split("=", 2);
+      String key = kv[0].toLowerCase(Locale.ROOT);
+      String value = kv.length > 1 ? kv[1].toLowerCase(Locale.ROOT) : "";
+      if (key.equals("pgbouncer") && value.equals("true")) {
+        return "its parameter pgbouncer=true says it goes through PgBouncer";
+      }
+      if (key.equals("preparethreshold") && value.equals("0")) {
+        return "its parameter prepareThreshold=0 is the setting for PgBouncer's transaction mode";
+      }
+    }
+    return null;
+  }
+
+  static StrataException pooled(String reason) {
     return StrataException.badInput(
-        "migrations need a direct connection to PostgreSQL, and "
-            + url
-            + " goes through a pooler ("
+        "migrations need a direct connection to PostgreSQL, and this URL goes through a pooler: "
             + reason
-            + "): a transaction pooler loses the migration lock and session settings between"
-            + " transactions",
+            + " (a transaction pooler loses the migration lock and session settings between"
+            + " transactions)",
         "use the direct URL (DIRECT_URL in `strata env`, the owner role on PostgreSQL's own"
             + " port), not DATABASE_URL");
   }

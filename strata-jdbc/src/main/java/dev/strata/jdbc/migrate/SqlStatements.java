@@ -6,9 +6,11 @@ import java.util.List;
 /**
  * Splits a migration file into its statements, as psql would: semicolons inside quotes ({@code
  * '...'}, {@code E'...'}, {@code "..."}), dollar quotes ({@code $$...$$}, {@code $tag$...$tag$}),
- * comments ({@code --}, nested {@code /* *}{@code /}) and {@code BEGIN ATOMIC ... END} bodies do
- * not end a statement. Each statement keeps its offset in the file, so an error position PostgreSQL
- * reports inside it maps back to a line of the file.
+ * comments ({@code --}, nested {@code /* *}{@code /}), parentheses ({@code CREATE RULE ... DO ALSO
+ * (a; b)}) and {@code BEGIN ATOMIC ... END} bodies do not end a statement. The data lines after
+ * {@code COPY ... FROM stdin;} up to {@code \.} belong to that statement. A psql meta-command
+ * ({@code \i}, {@code \set}, ...) is refused: no server can run it. Each statement keeps its offset
+ * in the file, so an error position PostgreSQL reports inside it maps back to a line of the file.
  */
 final class SqlStatements {
   private SqlStatements() {}
@@ -19,16 +21,49 @@ final class SqlStatements {
    * @param sql the statement without its closing semicolon, starting at its first token
    * @param offset where {@code sql} starts in the file (a char index)
    */
-  record Statement(String sql, int offset) {}
+  record Statement(String sql, int offset, String copyData) {
+    Statement(String sql, int offset) {
+      this(sql, offset, null);
+    }
+
+    /** The first word, upper-cased ({@code CREATE}, {@code BEGIN}). */
+    String keyword() {
+      int end = wordEnd(sql, 0);
+      return sql.substring(0, end).toUpperCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** A psql meta-command or an unterminated COPY data block, at {@code offset}. */
+  static final class SyntaxError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int offset;
+
+    SyntaxError(String message, int offset) {
+      super(message);
+      this.offset = offset;
+    }
+  }
+
+  private static final java.util.regex.Pattern COPY_FROM_STDIN =
+      java.util.regex.Pattern.compile("(?is)^copy\\s.*\\sfrom\\s+stdin\\b.*");
 
   static List<Statement> split(String text) {
     List<Statement> statements = new ArrayList<>();
     int start = -1;
     int atomicDepth = 0;
+    int parenDepth = 0;
     int i = 0;
     int n = text.length();
     while (i < n) {
       char c = text.charAt(i);
+      if (c == '\\' && atLineStart(text, i)) {
+        int end = wordEnd(text, i + 1);
+        throw new SyntaxError(
+            "psql meta-command \\"
+                + text.substring(i + 1, end)
+                + " (a migration runs on the server, not in psql)",
+            i);
+      }
       if (c == '-' && i + 1 < n && text.charAt(i + 1) == '-') {
         i = lineEnd(text, i);
         continue;
@@ -45,10 +80,21 @@ final class SqlStatements {
         start = i;
       }
       if (c == ';') {
-        if (atomicDepth == 0) {
-          add(statements, text, start, i);
+        i++;
+        if (atomicDepth == 0 && parenDepth == 0) {
+          String sql = text.substring(start, i - 1).stripTrailing();
+          if (COPY_FROM_STDIN.matcher(sql).matches()) {
+            i = copyData(text, statements, sql, start, i);
+          } else {
+            add(statements, text, start, i - 1);
+          }
           start = -1;
         }
+      } else if (c == '(') {
+        parenDepth++;
+        i++;
+      } else if (c == ')') {
+        parenDepth = Math.max(0, parenDepth - 1);
         i++;
       } else if (c == '\'') {
         boolean escapes = i > 0 && (text.charAt(i - 1) == 'E' || text.charAt(i - 1) == 'e');
@@ -77,6 +123,42 @@ final class SqlStatements {
       add(statements, text, start, n);
     }
     return statements;
+  }
+
+  /**
+   * The data of {@code COPY ... FROM stdin}: from the line after the statement up to a line {@code
+   * \.}, as psql reads it.
+   *
+   * @return where splitting goes on
+   */
+  private static int copyData(
+      String text, List<Statement> statements, String sql, int start, int afterSemicolon) {
+    int dataStart = lineEnd(text, afterSemicolon);
+    int lineStart = dataStart;
+    while (lineStart < text.length()) {
+      int next = lineEnd(text, lineStart);
+      String line = text.substring(lineStart, next).strip();
+      if (line.equals("\\.")) {
+        statements.add(new Statement(sql, start, text.substring(dataStart, lineStart)));
+        return next;
+      }
+      lineStart = next;
+    }
+    throw new SyntaxError(
+        "COPY ... FROM stdin has no end of data: its rows must end with a line \\.", start);
+  }
+
+  private static boolean atLineStart(String text, int i) {
+    for (int j = i - 1; j >= 0; j--) {
+      char p = text.charAt(j);
+      if (p == '\n') {
+        return true;
+      }
+      if (p != ' ' && p != '\t') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void add(List<Statement> statements, String text, int start, int end) {
