@@ -70,4 +70,54 @@ final class MigrationFilesTest {
     assertThat(migrations.get(1).down()).isEmpty();
     assertThat(migrations.get(0).up().noTransaction()).isTrue();
   }
+
+  private static MigrationFolder read(List<String> names, String sql) {
+    return MigrationFiles.read(names, n -> sql.getBytes(), "migrations");
+  }
+
+  @Test
+  void prisma_folders_are_read_as_prisma() {
+    MigrationFolder folder =
+        read(
+            List.of(
+                "migration_lock.toml",
+                "20260102000000_more/migration.sql",
+                "20260101000000_init/migration.sql",
+                "20260101000000_init/down.sql"),
+            "SELECT 1;");
+    assertThat(folder.format()).isEqualTo(FolderFormat.PRISMA);
+    assertThat(folder.migrations())
+        .extracting(Migration::name)
+        .containsExactly("20260101000000_init", "20260102000000_more");
+    assertThat(folder.migrations().get(0).down()).isPresent();
+  }
+
+  @Test
+  void flyway_folders_are_read_as_flyway_with_undo_and_repeatable() {
+    MigrationFolder folder =
+        read(List.of("V2__more.sql", "V1__init.sql", "U2__more.sql", "R__views.sql"), "SELECT 1;");
+    assertThat(folder.format()).isEqualTo(FolderFormat.FLYWAY);
+    assertThat(folder.migrations()).extracting(Migration::version).containsExactly(1L, 2L);
+    assertThat(folder.migrations().get(1).down()).isPresent();
+    assertThat(folder.repeatables()).extracting(Migration::name).containsExactly("R__views");
+  }
+
+  @Test
+  void a_file_matching_no_rule_is_an_error_naming_it() {
+    assertThatThrownBy(() -> read(List.of("000001_a.up.sql", "notes.sql", "README.md"), ""))
+        .isInstanceOf(StrataException.class)
+        .hasMessageStartingWith("migrations/notes.sql matches no migration naming rule");
+  }
+
+  @Test
+  void mixed_formats_are_refused() {
+    assertThatThrownBy(() -> read(List.of("000001_a.up.sql", "V2__b.sql"), ""))
+        .hasMessageContaining("mixes migration formats");
+  }
+
+  @Test
+  void dotted_flyway_versions_are_refused_with_a_rename() {
+    assertThatThrownBy(() -> read(List.of("V1__a.sql", "V1.1__b.sql"), ""))
+        .hasMessageContaining("Flyway version 1.1 has parts");
+  }
 }

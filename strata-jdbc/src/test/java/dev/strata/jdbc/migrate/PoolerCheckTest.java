@@ -1,5 +1,6 @@
 package dev.strata.jdbc.migrate;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +14,7 @@ final class PoolerCheckTest {
   void pgbouncer_port_is_refused() {
     assertThatThrownBy(() -> PoolerCheck.refuseIfPooled("jdbc:postgresql://db.internal:6432/app"))
         .isInstanceOf(StrataException.class)
-        .hasMessageContaining("goes through a pooler (port 6432 is PgBouncer's)")
+        .hasMessageContaining("goes through a pooler: its port 6432 is PgBouncer's")
         .extracting(e -> ((StrataException) e).code())
         .isEqualTo(ErrorCode.BAD_INPUT);
   }
@@ -27,14 +28,20 @@ final class PoolerCheckTest {
         .hasMessageContaining("is a connection pooler");
     assertThatThrownBy(
             () -> PoolerCheck.refuseIfPooled("jdbc:postgresql://h:5432/app?pgbouncer=true"))
+        .hasMessageContaining("its parameter pgbouncer=true says it goes through PgBouncer");
+    assertThatThrownBy(
+            () ->
+                PoolerCheck.refuseIfPooled(
+                    "postgresql://u:p@h:5432/app?sslmode=require&pgbouncer=true"))
         .hasMessageContaining("pgbouncer=true");
     assertThatThrownBy(
             () ->
                 PoolerCheck.refuseIfPooled(
                     "jdbc:postgresql://h:7001/app?sslmode=require&prepareThreshold=0&password=s3cret"))
-        .hasMessageContaining("prepareThreshold=0")
-        .hasMessageContaining("password=<masked>")
-        .hasMessageNotContaining("s3cret");
+        .hasMessageContaining("its parameter prepareThreshold=0 is the setting for PgBouncer")
+        .hasMessageNotContaining("s3cret")
+        .hasMessageNotContaining("sslmode")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
   }
 
   @Test

@@ -42,4 +42,32 @@ final class SqlStatementsTest {
     assertThat(SqlStatements.lineOf(text, statements.get(1).offset() + "SELECT\n  ".length()))
         .isEqualTo(6);
   }
+
+  @Test
+  void parentheses_keep_their_semicolons_as_psql_does() {
+    assertThat(
+            sql(
+                "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO log VALUES (1); NOTIFY t);\n"
+                    + "SELECT 1;"))
+        .containsExactly(
+            "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO log VALUES (1); NOTIFY t)",
+            "SELECT 1");
+  }
+
+  @Test
+  void copy_from_stdin_carries_its_data_block() {
+    List<SqlStatements.Statement> statements =
+        SqlStatements.split("COPY t (a, b) FROM stdin;\n1\tx;y\n2\t'z\n\\.\nSELECT 2;\n");
+    assertThat(statements).hasSize(2);
+    assertThat(statements.get(0).sql()).isEqualTo("COPY t (a, b) FROM stdin");
+    assertThat(statements.get(0).copyData()).isEqualTo("1\tx;y\n2\t'z\n");
+    assertThat(statements.get(1).sql()).isEqualTo("SELECT 2");
+  }
+
+  @Test
+  void copy_without_end_of_data_is_refused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> SqlStatements.split("COPY t FROM stdin;\n1\n"))
+        .hasMessageContaining("no end of data");
+  }
 }
