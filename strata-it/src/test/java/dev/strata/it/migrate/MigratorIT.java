@@ -7,6 +7,7 @@ import dev.strata.core.ErrorCode;
 import dev.strata.core.StrataException;
 import dev.strata.core.env.PgEndpoint;
 import dev.strata.jdbc.migrate.DatabaseVersion;
+import dev.strata.jdbc.migrate.MigrateResult;
 import dev.strata.jdbc.migrate.MigrationLocation;
 import dev.strata.jdbc.migrate.MigrationStatus;
 import dev.strata.jdbc.migrate.MigrationStep;
@@ -87,18 +88,22 @@ final class MigratorIT {
     threeMigrations();
     Migrator migrator = Migrator.of(ds, dir);
 
-    assertThat(migrator.up(2)).extracting(MigrationStep::version).containsExactly(1L, 2L);
+    assertThat(migrator.up(2).steps()).extracting(MigrationStep::version).containsExactly(1L, 2L);
     assertThat(query(ds, "SELECT version, dirty FROM schema_migrations")).containsExactly("2|f");
-    assertThat(migrator.up()).extracting(MigrationStep::version).containsExactly(3L);
-    assertThat(migrator.up()).isEmpty();
+    assertThat(migrator.up().steps()).extracting(MigrationStep::version).containsExactly(3L);
+    assertThat(migrator.up().steps()).isEmpty();
 
-    assertThat(migrator.down(1)).extracting(MigrationStep::versionAfter).containsExactly(2L);
+    assertThat(migrator.down(1).steps())
+        .extracting(MigrationStep::versionAfter)
+        .containsExactly(2L);
     assertThat(query(ds, "SELECT to_regclass('users_email') IS NULL")).containsExactly("t");
-    assertThat(migrator.migrateTo(1)).extracting(MigrationStep::version).containsExactly(2L);
+    assertThat(migrator.goTo(1).steps()).extracting(MigrationStep::version).containsExactly(2L);
     assertThat(migrator.version()).isEqualTo(new DatabaseVersion(1, false));
-    assertThat(migrator.migrateTo(3)).extracting(MigrationStep::version).containsExactly(2L, 3L);
+    assertThat(migrator.goTo(3).steps()).extracting(MigrationStep::version).containsExactly(2L, 3L);
 
-    assertThat(migrator.downAll()).extracting(MigrationStep::version).containsExactly(3L, 2L, 1L);
+    assertThat(migrator.downAll().steps())
+        .extracting(MigrationStep::version)
+        .containsExactly(3L, 2L, 1L);
     assertThat(query(ds, "SELECT count(*) FROM schema_migrations")).containsExactly("0");
     assertThat(query(ds, "SELECT to_regclass('users') IS NULL")).containsExactly("t");
     assertThat(
@@ -171,7 +176,9 @@ final class MigratorIT {
 
     assertThatThrownBy(migrator::up)
         .hasMessageStartingWith(dir + "/2_idx.up.sql:3: ERROR: column \"nope\" does not exist")
-        .hasMessageContaining("marked dirty at version 2")
+        .hasMessageContaining(
+            "statement 1 of 2 (line 2) ran and stays applied; statement 2 (line 3) failed.")
+        .hasMessageContaining("m_dirty.schema_migrations marks version 2 dirty (failed)")
         .extracting(e -> ((StrataException) e).fix())
         .asString()
         .contains("a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind")
@@ -199,13 +206,13 @@ final class MigratorIT {
     file("4_more.up.sql", "INSERT INTO runs VALUES (4);\nSELECT pg_sleep(0.2);\n");
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
-      List<Callable<List<MigrationStep>>> runners = new ArrayList<>();
+      List<Callable<MigrateResult>> runners = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         runners.add(() -> Migrator.of(ds, dir).up());
       }
       int applied = 0;
-      for (Future<List<MigrationStep>> f : pool.invokeAll(runners)) {
-        applied += f.get().size();
+      for (Future<MigrateResult> f : pool.invokeAll(runners)) {
+        applied += f.get().migrationsExecuted();
       }
       assertThat(applied).isEqualTo(4);
     } finally {
@@ -230,9 +237,12 @@ final class MigratorIT {
         .isInstanceOf(StrataException.class)
         .hasMessageContaining(
             dir
-                + "/000002_orders.up.sql changed since it was applied: applied with sha256 "
+                + "/000002_orders.up.sql changed since it was applied: applied with checksum "
                 + applied)
-        .hasMessageContaining("the file now has sha256 ");
+        .hasMessageContaining("the file now has ")
+        .extracting(e -> ((StrataException) e).fix())
+        .asString()
+        .contains("accept it with `strata migrate repair`");
     assertThat(migrator.status())
         .extracting(MigrationStatus::state)
         .containsExactly(
@@ -241,8 +251,18 @@ final class MigratorIT {
             MigrationStatus.State.PENDING);
     assertThat(migrator.version().version()).isEqualTo(2);
 
-    Migrator.builder(ds, MigrationLocation.folder(dir)).allowChangedFiles(true).build().up();
-    assertThat(migrator.version().version()).isEqualTo(3);
+    assertThat(migrator.repair())
+        .extracting(MigrationStatus::name)
+        .containsExactly("000002_orders");
+    assertThat(migrator.status())
+        .extracting(MigrationStatus::state)
+        .containsExactly(
+            MigrationStatus.State.APPLIED,
+            MigrationStatus.State.APPLIED,
+            MigrationStatus.State.PENDING);
+    assertThat(migrator.up().steps()).extracting(MigrationStep::version).containsExactly(3L);
+    assertThat(migrator.down(2).steps()).extracting(MigrationStep::version).containsExactly(3L, 2L);
+    assertThat(migrator.repair()).isEmpty();
   }
 
   @Test
@@ -288,7 +308,7 @@ final class MigratorIT {
             MigrationStatus.State.APPLIED,
             MigrationStatus.State.PENDING);
 
-    assertThat(migrator.up()).extracting(MigrationStep::version).containsExactly(3L);
+    assertThat(migrator.up().steps()).extracting(MigrationStep::version).containsExactly(3L);
     assertThat(query(ds, "SELECT version, dirty FROM schema_migrations")).containsExactly("3|f");
   }
 
@@ -310,7 +330,7 @@ final class MigratorIT {
   @Test
   void classpath_location_is_read(StrataStack stack) throws Exception {
     DataSource ds = schema(stack, "m_classpath");
-    assertThat(Migrator.of(ds, "classpath:db/migrations").up())
+    assertThat(Migrator.of(ds, "classpath:db/migrations").up().steps())
         .extracting(MigrationStep::fileName)
         .containsExactly("1_cp_items.up.sql");
     assertThat(query(ds, "SELECT to_regclass('cp_items') IS NOT NULL")).containsExactly("t");
@@ -383,7 +403,9 @@ final class MigratorIT {
     try (Connection golang = ds.getConnection();
         Statement s = golang.createStatement()) {
       // golang-migrate's lock: pg_advisory_lock(GenerateAdvisoryLockId(db, schema, table)).
-      s.execute("SELECT pg_advisory_lock(" + lockKey("app", "m_locked") + ")");
+      // GenerateAdvisoryLockId("app", "m_locked", "schema_migrations") = 2801729236, printed by
+      // golang-migrate's own database/util.go run with Go (see MigrationLockTest).
+      s.execute("SELECT pg_advisory_lock(2801729236)");
       Migrator migrator =
           Migrator.builder(ds, MigrationLocation.folder(dir))
               .lockWait(java.time.Duration.ofMillis(300))
@@ -394,7 +416,7 @@ final class MigratorIT {
           .hasMessageContaining("held by pid ");
       assertThat(query(ds, "SELECT to_regclass('users') IS NULL")).containsExactly("t");
     }
-    assertThat(Migrator.of(ds, dir).up()).hasSize(3);
+    assertThat(Migrator.of(ds, dir).up().steps()).hasSize(3);
   }
 
   @Test
@@ -410,7 +432,7 @@ final class MigratorIT {
     config.setMaximumPoolSize(1);
     try (com.zaxxer.hikari.HikariDataSource hikari =
         new com.zaxxer.hikari.HikariDataSource(config)) {
-      assertThat(Migrator.of(hikari, dir).up()).hasSize(3);
+      assertThat(Migrator.of(hikari, dir).up().steps()).hasSize(3);
       assertThat(
               query(
                   hikari,
@@ -420,15 +442,6 @@ final class MigratorIT {
           .containsExactly("0|0|0");
     }
     assertThat(query(schema, "SELECT version FROM schema_migrations")).containsExactly("3");
-  }
-
-  /** golang-migrate's GenerateAdvisoryLockId, written out in SQL from its Go source. */
-  private static String lockKey(String database, String schema) {
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(
-        (schema + "\0schema_migrations\0" + database)
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return Long.toString((crc.getValue() * 1486364155L) & 0xFFFFFFFFL);
   }
 
   @Test
@@ -461,7 +474,7 @@ final class MigratorIT {
     assertThat(migrator.version().version()).isEqualTo(30);
 
     Files.move(dir.resolve("20_b.up.sql"), dir.resolve("50_b.up.sql"));
-    assertThat(migrator.up()).extracting(MigrationStep::version).containsExactly(40L, 50L);
+    assertThat(migrator.up().steps()).extracting(MigrationStep::version).containsExactly(40L, 50L);
   }
 
   @Test
@@ -470,10 +483,10 @@ final class MigratorIT {
     threeMigrations();
     Migrator migrator = Migrator.of(ds, dir);
     migrator.up();
-    migrator.migrateTo(1);
+    migrator.goTo(1);
     Files.delete(dir.resolve("000002_orders.up.sql"));
     Files.delete(dir.resolve("000002_orders.down.sql"));
-    assertThat(migrator.up()).extracting(MigrationStep::version).containsExactly(3L);
+    assertThat(migrator.up().steps()).extracting(MigrationStep::version).containsExactly(3L);
     assertThat(migrator.problems()).isEmpty();
   }
 

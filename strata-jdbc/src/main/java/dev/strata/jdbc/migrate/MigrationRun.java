@@ -42,6 +42,7 @@ final class MigrationRun {
   private final FailureReport.Timeouts timeouts;
   private final boolean strict;
   private final Consumer<MigrationStep> listener;
+  private final String sessionReset;
 
   MigrationRun(
       Connection c,
@@ -51,7 +52,8 @@ final class MigrationRun {
       String where,
       FailureReport.Timeouts timeouts,
       boolean strict,
-      Consumer<MigrationStep> listener) {
+      Consumer<MigrationStep> listener,
+      String sessionReset) {
     this.c = c;
     this.lock = lock;
     this.ledger = ledger;
@@ -60,6 +62,7 @@ final class MigrationRun {
     this.timeouts = timeouts;
     this.strict = strict;
     this.listener = listener;
+    this.sessionReset = sessionReset;
   }
 
   /** Reads the table, records versions applied outside Strata, and refuses what blocks a run. */
@@ -182,7 +185,8 @@ final class MigrationRun {
             timeouts);
       }
       long ms = elapsed(start);
-      transaction(ledger.finishedSql(m, up, after, ms, total, null));
+      // With the bookkeeping, in the same round trip: what the file SET does not reach the next.
+      transaction(ledger.finishedSql(m, up, after, ms, total, null) + ";\n" + sessionReset);
       return new MigrationStep(m.version(), script.fileName(), up, after, Duration.ofMillis(ms));
     }
     c.setAutoCommit(false);
@@ -209,7 +213,8 @@ final class MigrationRun {
               ? ledger.repeatableSql(m, ms)
               : up ? ledger.appliedSql(m, ms, total) : ledger.undoneSql(m, script, after, ms);
       try (Statement s = c.createStatement()) {
-        s.execute(record);
+        // With the bookkeeping, in the same round trip: what the file SET does not reach the next.
+        s.execute(record + ";\n" + sessionReset);
       }
       c.commit();
       return new MigrationStep(m.version(), script.fileName(), up, after, Duration.ofMillis(ms));
@@ -236,17 +241,19 @@ final class MigrationRun {
   /** What a no-transaction file that failed at statement {@code ran} left behind, truthfully. */
   private String noTransactionState(MigrationScript script, int ran, long dirtyAt) {
     List<SqlStatements.Statement> all = script.statements();
-    String ranText =
-        ran == 0
-            ? "no statement before it ran"
-            : (ran == 1 ? "statement 1" : "statements 1-" + ran)
-                + " of "
-                + all.size()
-                + " (lines "
-                + line(script, all.get(0))
-                + "-"
-                + line(script, all.get(ran - 1))
-                + ") ran and stay applied";
+    String ranText;
+    if (ran == 0) {
+      ranText = "no statement before it ran";
+    } else {
+      int from = line(script, all.get(0));
+      int to = line(script, all.get(ran - 1));
+      ranText =
+          (ran == 1 ? "statement 1" : "statements 1-" + ran)
+              + " of "
+              + all.size()
+              + (from == to ? " (line " + from + ")" : " (lines " + from + "-" + to + ")")
+              + (ran == 1 ? " ran and stays applied" : " ran and stay applied");
+    }
     int left = all.size() - ran - 1;
     return "This file runs outside a transaction: "
         + ranText

@@ -471,6 +471,7 @@ public final class Migrator {
       c.setAutoCommit(true);
       String[] where = databaseAndSchema(c);
       Ledger ledger = Ledger.of(folder.format(), where[1]);
+      String restore = sessionSettings(c);
       setTimeouts(c, lockTimeout, statementTimeout);
       MigrationLock lock =
           MigrationLock.acquire(
@@ -487,13 +488,14 @@ public final class Migrator {
                 "" + location,
                 new FailureReport.Timeouts(lockTimeout, statementTimeout),
                 strict,
-                listener);
+                listener,
+                resetSql(restore) + ";\n" + timeoutsSql(lockTimeout, statementTimeout));
         return work.run(run);
       } catch (RuntimeException | SQLException e) {
         failure = e;
         throw e;
       } finally {
-        unlock(c, lock, failure);
+        unlock(c, lock, restore, failure);
       }
     } catch (SQLException e) {
       throw failed(e);
@@ -530,11 +532,34 @@ public final class Migrator {
   }
 
   /**
-   * Releases the lock and resets the whole session (what the files set too: search_path, role,
-   * settings), so a pooled connection goes back as it came. A failure here while another error
-   * propagates is attached to it, never in its place (as Flyway does).
+   * The settings the connection came with from its pool (a pool's {@code setSchema} is a session
+   * {@code SET search_path}), as the SQL that puts them back after {@code RESET ALL}; empty when
+   * there are none.
    */
-  private static void unlock(Connection c, MigrationLock lock, Exception failure)
+  private static String sessionSettings(Connection c) throws SQLException {
+    StringBuilder sql = new StringBuilder();
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT name, setting FROM pg_settings WHERE source = 'session'")) {
+      while (rs.next()) {
+        sql.append(sql.isEmpty() ? "SELECT " : ", ")
+            .append("set_config(")
+            .append(Ledger.literal(rs.getString(1)))
+            .append(", ")
+            .append(Ledger.literal(rs.getString(2)))
+            .append(", false)");
+      }
+    }
+    return sql.toString();
+  }
+
+  /**
+   * Releases the lock and resets the whole session (what the files set too: search_path, role,
+   * settings), then puts back the settings the connection came with, so a pooled connection goes
+   * back as it came. A failure here while another error propagates is attached to it, never in its
+   * place (as Flyway does).
+   */
+  private static void unlock(Connection c, MigrationLock lock, String restore, Exception failure)
       throws SQLException {
     try {
       if (c.isClosed()) {
@@ -545,7 +570,7 @@ public final class Migrator {
         c.setAutoCommit(true);
       }
       try (Statement s = c.createStatement()) {
-        s.execute("RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL");
+        s.execute(resetSql(restore));
       }
       lock.release(c);
     } catch (SQLException e) {
@@ -556,14 +581,23 @@ public final class Migrator {
     }
   }
 
+  /** What undoes every SET of the files and puts back what the connection came with. */
+  private static String resetSql(String restore) {
+    return "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL"
+        + (restore.isEmpty() ? "" : "; " + restore);
+  }
+
+  private static String timeoutsSql(Duration lock, Duration statement) {
+    return "SET lock_timeout = "
+        + lock.toMillis()
+        + "; SET statement_timeout = "
+        + statement.toMillis();
+  }
+
   private static void setTimeouts(Connection c, Duration lock, Duration statement)
       throws SQLException {
     try (Statement s = c.createStatement()) {
-      s.execute(
-          "SET lock_timeout = "
-              + lock.toMillis()
-              + "; SET statement_timeout = "
-              + statement.toMillis());
+      s.execute(timeoutsSql(lock, statement));
     }
   }
 
