@@ -83,11 +83,15 @@ final class MigrateCommand {
    */
   static final class AllowChanged {
     @Option(names = "--allow-changed", hidden = true)
-    void allowChanged(boolean unused) {
-      throw StrataException.badInput(
-          "--allow-changed is gone: it ran changed files once and left the database refusing"
-              + " every later run",
-          "review the change, then `strata migrate repair` to accept the files' new checksums");
+    boolean used;
+
+    void refuse() {
+      if (used) {
+        throw StrataException.badInput(
+            "--allow-changed is gone: it ran changed files once and left the database refusing"
+                + " every later run",
+            "review the change, then `strata migrate repair` to accept the files' new checksums");
+      }
     }
   }
 
@@ -108,6 +112,7 @@ final class MigrateCommand {
 
     @Override
     public Integer call() {
+      allowChanged.refuse();
       Workspace ws = parent.root.workspace();
       MigrateTarget.Database db = target.resolve(ws);
       PrintWriter out = parent.out();
@@ -143,6 +148,7 @@ final class MigrateCommand {
 
     @Override
     public Integer call() {
+      allowChanged.refuse();
       if ((count == null) == !all) {
         throw StrataException.badInput(
             "say how many migrations to undo: a number N, or --all (not both)",
@@ -168,6 +174,7 @@ final class MigrateCommand {
 
     @Override
     public Integer call() {
+      allowChanged.refuse();
       Workspace ws = parent.root.workspace();
       PrintWriter out = parent.out();
       Migrator migrator = target.migrator(ws, s -> print(out, s));

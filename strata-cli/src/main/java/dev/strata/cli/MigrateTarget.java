@@ -63,7 +63,6 @@ final class MigrateTarget {
   }
 
   private static Database fromUrl(String url, Workspace workspace) {
-    Migrator.refusePooledUrl(url);
     String text = url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url;
     URI uri;
     try {
@@ -92,6 +91,7 @@ final class MigrateTarget {
     }
     int port = uri.getPort() < 0 ? 5432 : uri.getPort();
     refuseStackPooler(port, uri.getHost(), workspace);
+    Migrator.refusePooledUrl(url);
     String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
     String jdbcUrl = "jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + path + query;
     String libpq =

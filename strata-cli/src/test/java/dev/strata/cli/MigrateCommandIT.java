@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 @StrataTest(yaml = MigrateCommandIT.YAML)
 final class MigrateCommandIT {
   static final String YAML =
-      "postgres:\n  port: 0\n  databases: [hosterizer, cli, fail]\npooler:\n  port: 0\nredis:\n  port: 0\n";
+      "postgres:\n  port: 0\n  databases: [hosterizer, cli, fail, killed, repaired]\npooler:\n  port: 0\nredis:\n  port: 0\n";
 
   /** What one command line did. */
   record Run(int exit, String out, String err) {}
@@ -107,7 +107,7 @@ final class MigrateCommandIT {
     assertThat(table.out())
         .startsWith("VERSION  NAME ")
         .contains("000009_index_sites_by_provider_concurrently  applied  ")
-        .endsWith("database at version 10\n");
+        .endsWith("database at version 10; format golang-migrate (schema_migrations)\n");
     assertThat(strata(stack, dir, "migrate", "validate", "-d", "hosterizer").out())
         .isEqualTo("ok: the database is at version 10, 0 pending\n");
   }
@@ -127,7 +127,7 @@ final class MigrateCommandIT {
     Run drift = strata(stack, dir, "migrate", "up", "-d", "cli");
     assertThat(drift.exit()).isEqualTo(2);
     assertThat(drift.err())
-        .contains(up + " changed since it was applied: applied with sha256 ")
+        .contains(up + " changed since it was applied: applied with checksum ")
         .contains("fix: restore the file as it was applied");
     Run validate = strata(stack, dir, "migrate", "validate", "-d", "cli");
     assertThat(validate.exit()).isEqualTo(2);
@@ -216,5 +216,155 @@ final class MigrateCommandIT {
     Run twoTitles = strata(stack, dir, "migrate", "status", "-d", "fail");
     assertThat(twoTitles.exit()).isEqualTo(2);
     assertThat(twoTitles.err()).contains("version 1 has two titles: a and b");
+  }
+
+  @Test
+  void repair_accepts_a_reviewed_change_and_up_and_down_go_on(StrataStack stack)
+      throws IOException {
+    String dir = "repair-migrations";
+    Path folder = stack.home().resolve(dir);
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("1_a.up.sql"), "CREATE TABLE a (id int);\n");
+    Files.writeString(folder.resolve("1_a.down.sql"), "DROP TABLE a;\n");
+    assertThat(strata(stack, dir, "migrate", "up", "-d", "repaired").exit()).isZero();
+    Files.writeString(folder.resolve("1_a.up.sql"), "CREATE TABLE a (id int); -- reviewed\n");
+    Files.writeString(folder.resolve("2_b.up.sql"), "CREATE TABLE b (id int);\n");
+    Files.writeString(folder.resolve("2_b.down.sql"), "DROP TABLE b;\n");
+
+    Run refused = strata(stack, dir, "migrate", "up", "-d", "repaired");
+    assertThat(refused.exit()).isEqualTo(2);
+    assertThat(refused.err()).contains("fix: ").contains("accept it with `strata migrate repair`");
+    Run old = strata(stack, dir, "migrate", "up", "--allow-changed", "-d", "repaired");
+    assertThat(old.exit()).isEqualTo(2);
+    assertThat(old.err())
+        .contains("--allow-changed is gone")
+        .contains("fix: review the change, then `strata migrate repair`");
+
+    Run repair = strata(stack, dir, "migrate", "repair", "-d", "repaired");
+    assertThat(repair.exit()).as(repair.err()).isZero();
+    assertThat(repair.out()).startsWith("accepted 1_a: checksum ").contains("1 checksum accepted");
+    Run status = strata(stack, dir, "migrate", "status", "-d", "repaired");
+    assertThat(status.out()).doesNotContain("changed").contains("1        1_a   applied");
+    assertThat(strata(stack, dir, "migrate", "up", "-d", "repaired").out())
+        .contains("1 migration applied; the database is at version 2");
+    assertThat(strata(stack, dir, "migrate", "down", "2", "-d", "repaired").out())
+        .contains("2 migrations undone; the database is at no version");
+    assertThat(strata(stack, dir, "migrate", "repair", "-d", "repaired").out())
+        .isEqualTo("nothing to repair: no applied file changed\n");
+  }
+
+  @Test
+  void pooled_urls_are_refused_naming_the_parameter_in_one_line(StrataStack stack)
+      throws IOException {
+    String dir = "pooled-migrations";
+    Files.createDirectories(stack.home().resolve(dir));
+    String direct = stack.env("cli").direct().url();
+    String sep = direct.contains("?") ? "&" : "?";
+    Run bouncer = strata(stack, dir, "migrate", "up", "--url", direct + sep + "pgbouncer=true");
+    assertThat(bouncer.exit()).isEqualTo(2);
+    assertThat(bouncer.err().lines().toList())
+        .hasSize(2)
+        .first()
+        .asString()
+        .contains("its parameter pgbouncer=true says it goes through PgBouncer");
+    Run threshold =
+        strata(stack, dir, "migrate", "status", "--url", direct + sep + "prepareThreshold=0");
+    assertThat(threshold.exit()).isEqualTo(2);
+    assertThat(threshold.err().lines().toList())
+        .hasSize(2)
+        .first()
+        .asString()
+        .contains("its parameter prepareThreshold=0 is the setting for PgBouncer's transaction")
+        .doesNotContain("ApplicationName")
+        .doesNotContain("sslmode");
+  }
+
+  @Test
+  void plan_prints_what_up_would_run_and_runs_nothing(StrataStack stack) throws IOException {
+    String dir = "plan-migrations";
+    Path folder = stack.home().resolve(dir);
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("1_a.up.sql"), "CREATE TABLE plan_a (id int);\n");
+    Files.writeString(
+        folder.resolve("2_b.up.sql"),
+        "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY plan_a_id ON plan_a (id);\n");
+    Run plan = strata(stack, dir, "migrate", "plan", "-d", "cli");
+    assertThat(plan.exit()).as(plan.err()).isZero();
+    assertThat(plan.out())
+        .contains(folder + "/1_a.up.sql: one transaction, with its bookkeeping\n  BEGIN\n")
+        .contains("  -- line 1, lock: none on existing tables\n  CREATE TABLE plan_a (id int)\n")
+        .contains(folder + "/2_b.up.sql: no transaction, statement by statement")
+        .contains("-- line 2, lock: none that blocks reads or writes")
+        .endsWith("2 files, 2 statements would run; nothing ran\n");
+    assertThat(strata(stack, dir, "migrate", "status", "-d", "cli").out())
+        .contains("1        1_a   pending");
+  }
+
+  /**
+   * A {@code strata migrate up} process killed with SIGKILL in the middle of a no-transaction file:
+   * the statements before stay, the version stays dirty, and status says so.
+   */
+  @Test
+  void kill_9_in_the_middle_of_a_no_transaction_file_leaves_it_dirty(StrataStack stack)
+      throws Exception {
+    String dir = "killed-migrations";
+    Path folder = stack.home().resolve(dir);
+    Files.createDirectories(folder);
+    Files.writeString(
+        folder.resolve("1_slow.up.sql"),
+        "-- strata:no-transaction\nCREATE TABLE k1 (id int);\nSELECT pg_sleep(120);\n"
+            + "CREATE TABLE k2 (id int);\n");
+    Path yaml = stack.home().resolve(dir + ".yaml");
+    Files.writeString(yaml, YAML + "migrations:\n  dir: " + dir + "\n");
+    Process cli =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.strata.cli.Main",
+                "-f",
+                yaml.getFileName().toString(),
+                "migrate",
+                "up",
+                "-d",
+                "killed")
+            .directory(stack.home().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(stack.home().resolve(dir + ".log").toFile())
+            .start();
+    try (java.sql.Connection c = stack.connect(stack.env("killed").direct());
+        java.sql.Statement s = c.createStatement()) {
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+      while (true) {
+        try (java.sql.ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(120)'")) {
+          rs.next();
+          if (rs.getInt(1) == 1) {
+            break;
+          }
+        }
+        assertThat(cli.isAlive()).as("the CLI ended before its sleep").isTrue();
+        assertThat(System.nanoTime()).as("the CLI never reached its sleep").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      cli.destroyForcibly().waitFor();
+      Run status = strata(stack, dir, "migrate", "status", "-d", "killed");
+      assertThat(status.out()).contains("1        1_slow  dirty").contains("(dirty)");
+      // The server session lives on in pg_sleep, holding the migration lock: end it.
+      s.execute(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+              + " WHERE query = 'SELECT pg_sleep(120)'");
+      try (java.sql.ResultSet rs =
+          s.executeQuery("SELECT to_regclass('k1') IS NOT NULL, to_regclass('k2') IS NULL")) {
+        rs.next();
+        assertThat(rs.getBoolean(1) && rs.getBoolean(2)).isTrue();
+      }
+    } finally {
+      cli.destroyForcibly();
+    }
+    Run up = strata(stack, dir, "migrate", "up", "-d", "killed");
+    assertThat(up.exit()).isEqualTo(2);
+    assertThat(up.err()).contains("the database is dirty at version 1").contains("migrate force");
   }
 }
