@@ -9,8 +9,7 @@ import java.util.Locale;
  */
 final class LockInfo {
   private static final String AE = "ACCESS EXCLUSIVE on the table: blocks reads and writes";
-  private static final String SUE =
-      "SHARE UPDATE EXCLUSIVE: reads and writes go on (waits for older transactions)";
+  private static final String SUE = "SHARE UPDATE EXCLUSIVE: reads and writes go on";
 
   private LockInfo() {}
 
@@ -20,7 +19,8 @@ final class LockInfo {
         || s.matches("^DROP INDEX CONCURRENTLY.*")
         || s.matches("^REINDEX .*CONCURRENTLY.*")
         || s.matches("^ALTER TABLE .* DETACH PARTITION .* CONCURRENTLY.*")) {
-      return "none that blocks reads or writes (" + SUE + ")";
+      return "none that blocks reads or writes (SHARE UPDATE EXCLUSIVE; it waits for older"
+          + " transactions to end)";
     }
     if (s.matches("^CREATE (UNIQUE )?INDEX.*")) {
       return "SHARE on the table: blocks writes until the index is built";

@@ -329,11 +329,13 @@ public final class MigrationFiles {
   }
 
   /**
-   * Creates the next migration in {@code dir} (created if missing): {@code
-   * {version}_{title}.up.sql} and {@code .down.sql}, both empty but for a comment. The version
-   * follows the folder's style: a timestamp ({@code yyyyMMddHHmmss}, UTC) if the newest file uses
-   * one, otherwise the next sequence number zero-padded to the newest file's width (6 digits in an
-   * empty folder, as {@code migrate create -seq -digits 6} writes).
+   * Creates the next migration in {@code dir} (created if missing), in the folder's format: {@code
+   * V{n}__{title}.sql} and {@code U{n}__} in a Flyway folder, {@code
+   * {timestamp}_{title}/migration.sql} and {@code down.sql} in a Prisma folder, otherwise {@code
+   * {version}_{title}.up.sql} and {@code .down.sql}; each empty but for a comment. A golang-migrate
+   * version follows the folder's style: a timestamp ({@code yyyyMMddHHmmss}, UTC) if the newest
+   * file uses one, otherwise the next sequence number zero-padded to the newest file's width (6
+   * digits in an empty folder, as {@code migrate create -seq -digits 6} writes).
    *
    * @param title free text; lower-cased, anything but letters and digits becomes {@code _}
    * @return the up and the down file
@@ -358,11 +360,30 @@ public final class MigrationFiles {
   private static List<Path> next(
       Path dir, String title, String upSql, String downSql, Clock clock) {
     String slug = slug(title);
-    String version = nextVersion(existing(dir), LocalDateTime.now(clock.withZone(ZoneOffset.UTC)));
-    Path up = dir.resolve(version + "_" + slug + ".up.sql");
-    Path down = dir.resolve(version + "_" + slug + ".down.sql");
+    LocalDateTime now = LocalDateTime.now(clock.withZone(ZoneOffset.UTC));
+    Path up;
+    Path down;
+    FolderFormat format = formatOf(dir);
+    if (format == FolderFormat.FLYWAY) {
+      long next =
+          MigrationLocation.folder(dir).read().migrations().stream()
+                  .mapToLong(Migration::version)
+                  .max()
+                  .orElse(0)
+              + 1;
+      up = dir.resolve("V" + next + "__" + slug + ".sql");
+      down = dir.resolve("U" + next + "__" + slug + ".sql");
+    } else if (format == FolderFormat.PRISMA) {
+      Path folder = dir.resolve(now.format(TIMESTAMP) + "_" + slug);
+      up = folder.resolve("migration.sql");
+      down = folder.resolve("down.sql");
+    } else {
+      String version = nextVersion(existing(dir), now);
+      up = dir.resolve(version + "_" + slug + ".up.sql");
+      down = dir.resolve(version + "_" + slug + ".down.sql");
+    }
     try {
-      Files.createDirectories(dir);
+      Files.createDirectories(up.getParent());
       Files.writeString(
           up,
           upSql != null ? upSql : "-- " + title.strip() + "\n",
@@ -395,6 +416,14 @@ public final class MigrationFiles {
           "name what the migration does, e.g. add_site_tags");
     }
     return slug;
+  }
+
+  /** The format of the files already in {@code dir}; golang-migrate for an empty one. */
+  private static FolderFormat formatOf(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return FolderFormat.GOLANG_MIGRATE;
+    }
+    return MigrationLocation.folder(dir).read().format();
   }
 
   static String nextVersion(List<FileName> existing, LocalDateTime now) {

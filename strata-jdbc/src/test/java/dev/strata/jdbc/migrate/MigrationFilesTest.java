@@ -120,4 +120,18 @@ final class MigrationFilesTest {
     assertThatThrownBy(() -> read(List.of("V1__a.sql", "V1.1__b.sql"), ""))
         .hasMessageContaining("Flyway version 1.1 has parts");
   }
+
+  @Test
+  void create_follows_a_flyway_or_prisma_folder() throws IOException {
+    Path flyway = Files.createDirectories(dir.resolve("flyway"));
+    Files.writeString(flyway.resolve("V7__a.sql"), "SELECT 1;");
+    assertThat(MigrationFiles.next(flyway, "Add b", NOON))
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly("V8__add_b.sql", "U8__add_b.sql");
+    Path prisma = Files.createDirectories(dir.resolve("prisma/20260101000000_init"));
+    Files.writeString(prisma.resolve("migration.sql"), "SELECT 1;");
+    assertThat(MigrationFiles.next(prisma.getParent(), "Add b", NOON))
+        .extracting(p -> prisma.getParent().relativize(p).toString())
+        .containsExactly("20261126120000_add_b/migration.sql", "20261126120000_add_b/down.sql");
+  }
 }

@@ -10,14 +10,18 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Applies the same N small migrations (a table, an index, a row each) with Strata's {@link
- * Migrator} and with Flyway, each into a fresh schema of one throwaway PostgreSQL that this program
- * starts, alternating which goes first, and prints the times and the ratio.
+ * Migrator} on a golang-migrate folder and on a Prisma folder, with Flyway on a Flyway folder, and
+ * with {@code psql} (the floor: the same files in one session, no lock, no bookkeeping), each into
+ * a fresh schema of one throwaway PostgreSQL that this program starts, rotating which goes first,
+ * and prints the times and the ratios.
  *
  * <pre>
  * mvn -B -q -pl bench/migrate -am package -DskipTests -Dspotless.check.skip=true
@@ -40,6 +44,8 @@ public final class MigrateBench {
   private static void run(PgEndpoint pg, Path home, int count, int rounds) throws Exception {
     Path strataDir = Files.createDirectories(home.resolve("strata-migrations"));
     Path flywayDir = Files.createDirectories(home.resolve("flyway-migrations"));
+    Path prismaDir = Files.createDirectories(home.resolve("prisma-migrations"));
+    List<String> psqlFiles = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
       String sql =
           "CREATE TABLE t"
@@ -54,32 +60,121 @@ public final class MigrateBench {
               + " (id, name) VALUES (1, 'first');\n";
       Files.writeString(strataDir.resolve(String.format("%06d_table_%d.up.sql", i, i)), sql);
       Files.writeString(flywayDir.resolve("V" + i + "__table_" + i + ".sql"), sql);
+      Path prisma =
+          Files.createDirectories(prismaDir.resolve(String.format("2026%010d_table_%d", i, i)));
+      Files.writeString(prisma.resolve("migration.sql"), sql);
+      psqlFiles.add(strataDir.resolve(String.format("%06d_table_%d.up.sql", i, i)).toString());
     }
     System.out.printf(
         "%d migrations (CREATE TABLE + CREATE INDEX + INSERT each), %d rounds, PostgreSQL at"
             + " %s:%d%n",
         count, rounds, pg.host(), pg.port());
-    List<Long> strata = new ArrayList<>();
-    List<Long> flyway = new ArrayList<>();
-    runStrata(pg, strataDir, "warmup_strata", count);
-    runFlyway(pg, flywayDir, "warmup_flyway", count);
-    for (int r = 1; r <= rounds; r++) {
-      if (r % 2 == 1) {
-        strata.add(runStrata(pg, strataDir, "strata_" + r, count));
-        flyway.add(runFlyway(pg, flywayDir, "flyway_" + r, count));
-      } else {
-        flyway.add(runFlyway(pg, flywayDir, "flyway_" + r, count));
-        strata.add(runStrata(pg, strataDir, "strata_" + r, count));
-      }
-      System.out.printf(
-          "round %d: strata %d ms, flyway %d ms%n", r, strata.get(r - 1), flyway.get(r - 1));
+    String[] tools = {"strata", "strata-prisma", "flyway", "psql"};
+    Map<String, List<Long>> times = new LinkedHashMap<>();
+    for (String tool : tools) {
+      times.put(tool, new ArrayList<>());
+      run(
+          tool,
+          pg,
+          strataDir,
+          prismaDir,
+          flywayDir,
+          psqlFiles,
+          "warmup_" + tool.replace('-', '_'),
+          count);
     }
-    long s = median(strata);
-    long f = median(flyway);
+    for (int r = 1; r <= rounds; r++) {
+      StringBuilder line = new StringBuilder("round " + r + ":");
+      for (int k = 0; k < tools.length; k++) {
+        String tool = tools[(k + r - 1) % tools.length];
+        long ms =
+            run(
+                tool,
+                pg,
+                strataDir,
+                prismaDir,
+                flywayDir,
+                psqlFiles,
+                tool.replace('-', '_') + "_" + r,
+                count);
+        times.get(tool).add(ms);
+      }
+      for (String tool : tools) {
+        line.append(' ').append(tool).append(' ').append(times.get(tool).get(r - 1)).append(" ms");
+      }
+      System.out.println(line);
+    }
+    StringBuilder median = new StringBuilder("median:");
+    for (String tool : tools) {
+      long m = median(times.get(tool));
+      median.append(
+          String.format(
+              " %s %d ms (%.2f ms/migration, spread %d-%d)",
+              tool, m, (double) m / count, min(times.get(tool)), max(times.get(tool))));
+    }
+    System.out.println(median);
+    long s = median(times.get("strata"));
+    long p = median(times.get("strata-prisma"));
+    long f = median(times.get("flyway"));
+    long floor = median(times.get("psql"));
     System.out.printf(
-        "median: strata %d ms (%.2f ms/migration), flyway %d ms (%.2f ms/migration)%n",
-        s, (double) s / count, f, (double) f / count);
-    System.out.printf("ratio flyway/strata: %.2fx (>1 means Strata is faster)%n", (double) f / s);
+        "ratio flyway/strata: %.2fx (>1 means Strata is faster; goal >= 1.0)%n", (double) f / s);
+    System.out.printf("ratio flyway/strata-prisma: %.2fx%n", (double) f / p);
+    System.out.printf("ratio strata/psql floor: %.2fx (goal <= 1.3)%n", (double) s / floor);
+    System.out.printf("ratio strata-prisma/psql floor: %.2fx (goal <= 1.3)%n", (double) p / floor);
+  }
+
+  private static long run(
+      String tool,
+      PgEndpoint pg,
+      Path strataDir,
+      Path prismaDir,
+      Path flywayDir,
+      List<String> psqlFiles,
+      String schema,
+      int count)
+      throws Exception {
+    return switch (tool) {
+      case "strata" -> runStrata(pg, strataDir, schema, count);
+      case "strata-prisma" -> runStrata(pg, prismaDir, schema, count);
+      case "flyway" -> runFlyway(pg, flywayDir, schema, count);
+      default -> runPsql(pg, psqlFiles, schema);
+    };
+  }
+
+  /**
+   * The floor: psql runs the same files in one session (each statement in its own implicit
+   * transaction, as psql does without -1), with no lock and no bookkeeping.
+   */
+  private static long runPsql(PgEndpoint pg, List<String> files, String schema) throws Exception {
+    recreate(pg, schema);
+    List<String> command =
+        new ArrayList<>(
+            List.of("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.urlWithoutPassword()));
+    for (String f : files) {
+      command.add("-f");
+      command.add(f);
+    }
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("PGPASSWORD", pg.password());
+    builder.environment().put("PGOPTIONS", "-c search_path=" + schema);
+    long start = System.nanoTime();
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    int exit = process.waitFor();
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    if (exit != 0) {
+      throw new IllegalStateException("psql failed (" + exit + "): " + output);
+    }
+    return ms;
+  }
+
+  private static long min(List<Long> values) {
+    return values.stream().mapToLong(Long::longValue).min().orElse(0);
+  }
+
+  private static long max(List<Long> values) {
+    return values.stream().mapToLong(Long::longValue).max().orElse(0);
   }
 
   private static long runStrata(PgEndpoint pg, Path dir, String schema, int count)
@@ -91,7 +186,7 @@ public final class MigrateBench {
     ds.setPassword(pg.password());
     ds.setCurrentSchema(schema);
     long start = System.nanoTime();
-    int applied = Migrator.of(ds, dir).up().size();
+    int applied = Migrator.of(ds, dir).up().migrationsExecuted();
     long ms = (System.nanoTime() - start) / 1_000_000;
     check(applied, count, "strata");
     return ms;
