@@ -2,7 +2,7 @@ package dev.strata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.ops.stack.Component;
+import dev.strata.core.topology.Kind;
 import dev.strata.ops.stack.ComponentStatus;
 import dev.strata.test.StrataStack;
 import dev.strata.test.StrataTest;
@@ -28,7 +28,7 @@ final class StackLifecycleIT {
   @Test
   @Order(1)
   void up_on_a_running_stack_changes_nothing(StrataStack stack) throws Exception {
-    Map<Component, Optional<Long>> pids = pids(stack);
+    Map<Kind, Optional<Long>> pids = pids(stack);
     Path conf = stack.home().resolve(".strata/postgres/data/postgresql.conf");
     FileTime confWritten = Files.getLastModifiedTime(conf);
     Cli up = Cli.run(stack.home(), "up");
@@ -152,7 +152,7 @@ final class StackLifecycleIT {
   @Order(6)
   void up_applies_a_changed_strata_yaml_to_the_running_servers_without_restarting_them(
       StrataStack stack) throws Exception {
-    Map<Component, Optional<Long>> pids = pids(stack);
+    Map<Kind, Optional<Long>> pids = pids(stack);
     Files.writeString(
         stack.home().resolve("strata.yaml"),
         "postgres:\n  port: 0\n  memory: 256mb\n  databases: [shop, billing, extra]\n"
@@ -182,10 +182,10 @@ final class StackLifecycleIT {
         .contains("maxmemory_policy:allkeys-lfu");
   }
 
-  private static Map<Component, Optional<Long>> pids(StrataStack stack) {
+  private static Map<Kind, Optional<Long>> pids(StrataStack stack) {
     List<ComponentStatus> status = stack.stack().status();
-    Map<Component, Optional<Long>> pids = new HashMap<>();
-    status.forEach(s -> pids.put(s.component(), s.pid()));
+    Map<Kind, Optional<Long>> pids = new HashMap<>();
+    status.forEach(s -> pids.put(s.kind(), s.pid()));
     assertThat(pids.values()).allSatisfy(p -> assertThat(p).isPresent());
     return pids;
   }

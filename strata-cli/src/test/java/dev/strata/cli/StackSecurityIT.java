@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.core.env.PgEndpoint;
 import dev.strata.core.env.RedisEndpoint;
 import dev.strata.core.env.StackEnv;
+import dev.strata.core.topology.Kind;
 import dev.strata.ops.process.Exec;
-import dev.strata.ops.stack.Component;
 import dev.strata.ops.tls.Certificates;
 import dev.strata.test.StrataStack;
 import dev.strata.test.StrataTest;
@@ -185,8 +185,8 @@ final class StackSecurityIT {
             stack.env().redis().password());
     Cli status = Cli.run(stack.home(), "status", "--json");
     String logs =
-        Stream.of(Component.values())
-            .map(c -> stack.stack().log(c))
+        Stream.of(Kind.values())
+            .map(c -> stack.stack().log(c.key()))
             .map(StackSecurityIT::read)
             .reduce("", String::concat);
     assertThat(logs).contains("app_app");

@@ -219,7 +219,7 @@ final class UpFailureIT {
 
   private void assertNothingRunning() {
     assertThat(stack().status())
-        .allSatisfy(s -> assertThat(s.pid()).as(s.component() + " is running").isEmpty());
+        .allSatisfy(s -> assertThat(s.pid()).as(s.id() + " is running").isEmpty());
   }
 
   private Stack stack() {
