@@ -35,9 +35,9 @@ final class StackLifecycleIT {
     assertThat(up.exitCode()).as(up.toString()).isZero();
     assertThat(up.err()).as("no server was started").doesNotContain("starting");
     assertThat(up.out())
-        .containsPattern("postgres +127\\.0\\.0\\.1:\\d+ +running +15\\.\\d+")
-        .containsPattern("pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.\\d+")
-        .containsPattern("redis +127\\.0\\.0\\.1:\\d+ +running +7\\.\\d+");
+        .containsPattern("postgres-1 +PostgreSQL +primary +127\\.0\\.0\\.1:\\d+ +running +15\\.\\d+")
+        .containsPattern("pooler-1 +PgBouncer +pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.\\d+")
+        .containsPattern("redis-1 +Redis +master +127\\.0\\.0\\.1:\\d+ +running +7\\.\\d+");
     assertThat(pids(stack)).isEqualTo(pids);
     assertThat(Files.getLastModifiedTime(conf)).isEqualTo(confWritten);
   }
@@ -63,7 +63,8 @@ final class StackLifecycleIT {
             "JDBC_DATABASE_URL",
             "JDBC_DATABASE_USERNAME",
             "JDBC_DATABASE_PASSWORD",
-            "PGSSLROOTCERT");
+            "PGSSLROOTCERT",
+            "REDIS_CA");
     assertThat(vars.get("DATABASE_URL"))
         .startsWith("postgresql://billing_app:")
         .contains("/billing?sslmode=verify-full&sslrootcert=");
@@ -145,7 +146,12 @@ final class StackLifecycleIT {
     assertThat(logs.out().lines().count()).isBetween(1L, 5L);
     Cli bad = Cli.run(stack.home(), "logs", "mysql");
     assertThat(bad.exitCode()).isEqualTo(2);
-    assertThat(bad.err()).contains("unknown component 'mysql'").contains("postgres, pooler, redis");
+    assertThat(bad.err())
+        .contains("no instance or kind named 'mysql'")
+        .contains("postgres-1, pooler-1, redis-1");
+    Cli byId = Cli.run(stack.home(), "logs", "redis-1", "-n", "3");
+    assertThat(byId.exitCode()).as(byId.toString()).isZero();
+    assertThat(byId.out()).isNotBlank();
   }
 
   @Test

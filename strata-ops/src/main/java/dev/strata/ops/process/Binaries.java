@@ -85,7 +85,7 @@ public final class Binaries {
                 + major
                 + " (the existing cluster was made by it; newer binaries cannot run it without"
                 + " pg_upgrade)";
-        if (!install) {
+        if (!install || !Exec.of("apt-cache", "show", packages.get(0)).run().ok()) {
           throw notInstalled(what, packages);
         }
         install(packages, what);
@@ -107,11 +107,12 @@ public final class Binaries {
   /** The major version of the cluster in {@code dataDir}, from its PG_VERSION file. */
   public static Optional<Integer> clusterMajor(Path dataDir) {
     Path file = dataDir.resolve("PG_VERSION");
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
     try {
       String text = Files.readString(file).trim();
       return text.matches("\\d+") ? Optional.of(Integer.valueOf(text)) : Optional.empty();
-    } catch (java.nio.file.NoSuchFileException e) {
-      return Optional.empty();
     } catch (java.io.IOException e) {
       throw StrataException.environment(
           "cannot read " + file + ": " + e.getMessage(), "check the permissions of " + dataDir);

@@ -16,9 +16,16 @@ import java.util.List;
  */
 public final class Certificates {
   private final Path dir;
+  private final int serverDays;
 
   public Certificates(Path dir) {
+    this(dir, 825);
+  }
+
+  /** With server certificates valid for {@code serverDays}: for tests of renewal. */
+  Certificates(Path dir, int serverDays) {
     this.dir = dir;
+    this.serverDays = serverDays;
   }
 
   public Path caCert() {
@@ -137,7 +144,7 @@ public final class Certificates {
           caKey.toString(),
           "-CAcreateserial",
           "-days",
-          "825",
+          Integer.toString(serverDays),
           "-sha256",
           "-extfile",
           ext.toString(),
