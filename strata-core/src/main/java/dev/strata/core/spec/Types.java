@@ -46,7 +46,13 @@ public final class Types {
           return n;
         },
         value -> value.toString(),
-        interpolable(Json.obj("type", "integer", "minimum", min, "maximum", max)));
+        // A quoted number ("5432") is read like a plain one, so the schema takes it too.
+        interpolable(
+            Json.obj(
+                "anyOf",
+                List.of(
+                    Json.obj("type", "integer", "minimum", min, "maximum", max),
+                    Json.obj("type", "string", "pattern", "^\\s*\\d+\\s*$")))));
   }
 
   /** {@code true} or {@code false}. */
@@ -63,7 +69,16 @@ public final class Types {
           };
         },
         Object::toString,
-        interpolable(Json.obj("type", "boolean")));
+        interpolable(
+            Json.obj(
+                "anyOf",
+                List.of(
+                    Json.obj("type", "boolean"),
+                    Json.obj(
+                        "type",
+                        "string",
+                        "pattern",
+                        "^\\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])\\s*$")))));
   }
 
   /** Any text; {@code allowed} describes it for messages. */
@@ -299,7 +314,14 @@ public final class Types {
    * editor must not flag {@code port: ${PG_PORT:-5432}}.
    */
   static Map<String, Object> interpolable(Map<String, Object> schema) {
-    return Json.obj("anyOf", List.of(schema, Json.obj("type", "string", "pattern", "\\$\\{")));
+    List<Object> choices = new ArrayList<>();
+    if (schema.size() == 1 && schema.get("anyOf") instanceof List<?> alternatives) {
+      choices.addAll(alternatives);
+    } else {
+      choices.add(schema);
+    }
+    choices.add(Json.obj("type", "string", "pattern", "\\$\\{"));
+    return Json.obj("anyOf", choices);
   }
 
   private static String scalar(Value value, String allowed) throws BadValue {
