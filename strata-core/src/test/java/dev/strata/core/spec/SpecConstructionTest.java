@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.StringWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import javax.tools.JavaCompiler;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The section specs cannot be built by position: code outside the package that calls a constructor
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * real classes to show it.
  */
 final class SpecConstructionTest {
+  @TempDir Path classes;
 
   @Test
   void a_positional_constructor_call_does_not_compile() {
@@ -43,7 +46,7 @@ final class SpecConstructionTest {
     assertThat(compile("StrataSpec.defaults().pooler()")).isEmpty();
   }
 
-  private static String compile(String expression) {
+  private String compile(String expression) {
     String source =
         "package other;\n"
             + "import dev.strata.core.spec.*;\n"
@@ -65,7 +68,7 @@ final class SpecConstructionTest {
         List.of(
             "-proc:none",
             "-d",
-            System.getProperty("java.io.tmpdir") + "/strata-probe",
+            classes.toString(),
             "-classpath",
             System.getProperty("java.class.path"));
     boolean ok = javac.getTask(out, null, null, options, null, List.of(file)).call();
