@@ -140,6 +140,10 @@ public final class PostgresSpec {
     return Collections.unmodifiableMap(r);
   }
 
+  private static String refusal(String name, String instead) {
+    return "Strata sets " + name + " itself: " + instead + "; remove it from postgres.settings";
+  }
+
   /** A mapping of postgresql.conf names to values that refuses {@link #RESERVED_SETTINGS}. */
   private static Type<Map<String, String>> settingsType() {
     Type<Map<String, String>> map = Types.mapOf(Types.string("a postgresql.conf value"));
@@ -155,11 +159,7 @@ public final class PostgresSpec {
               throw new BadValue(
                   new Value.Scalar(e.key(), e.keyLocation()),
                   "." + e.key(),
-                  "Strata sets "
-                      + name
-                      + " itself: "
-                      + instead
-                      + "; remove it from postgres.settings");
+                  refusal(name, instead));
             }
           }
         }
@@ -178,11 +178,25 @@ public final class PostgresSpec {
 
       @Override
       public Map<String, Object> schema() {
+        // Each refused setting matches no value ("not": {}); editors built on yaml-language-server
+        // show its deprecationMessage at the key, which names the key to set instead.
+        Map<String, Object> refused = new LinkedHashMap<>();
+        RESERVED_SETTINGS.forEach(
+            (name, instead) ->
+                refused.put(
+                    name,
+                    Json.obj(
+                        "description",
+                        refusal(name, instead),
+                        "deprecationMessage",
+                        refusal(name, instead),
+                        "not",
+                        Json.obj())));
         return Json.obj(
             "type",
             "object",
-            "propertyNames",
-            Json.obj("not", Json.obj("enum", List.copyOf(RESERVED_SETTINGS.keySet()))),
+            "properties",
+            refused,
             "additionalProperties",
             Json.obj("type", List.of("string", "number", "boolean")));
       }
