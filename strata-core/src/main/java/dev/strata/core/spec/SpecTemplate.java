@@ -21,7 +21,11 @@ public final class SpecTemplate {
     out.append(MODELINE).append('\n');
     out.append("# strata.yaml: the data tier of this project. Every key below is at its default;\n")
         .append("# delete what you do not change. ${VAR} takes a value from the environment,\n")
-        .append("# ${VAR:-default} with a fallback. A port of 0 picks a free port.\n");
+        .append("# ${VAR:-default} with a fallback. A port of 0 picks a free port.\n")
+        .append("# The first line lets editors complete and check keys with ")
+        .append(SCHEMA_FILE)
+        .append(
+            ",\n# which strata init writes beside this file (`strata init --schema` rewrites it).\n");
     for (Section<?> section : StrataSpec.SECTIONS) {
       out.append("\n# ").append(section.description()).append('\n');
       out.append(section.name()).append(":\n");
