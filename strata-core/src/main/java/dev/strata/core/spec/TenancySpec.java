@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  * @param by the foreign key column of each child, where it is not inferred from the foreign key
  * @param roleSetting a setting Strata's context resets in every transaction; policies do not read
  *     it (it is writable by any session)
- * @param adminRole the role, {@code {db}} standing for the database, whose members see every
- *     tenant after {@code SET LOCAL ROLE}
+ * @param adminRole the role, {@code {db}} standing for the database, whose members see every tenant
+ *     after {@code SET LOCAL ROLE}
  */
 public record TenancySpec(
     String schema,

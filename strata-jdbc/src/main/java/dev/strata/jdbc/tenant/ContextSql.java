@@ -7,14 +7,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The context as a SQL prefix put in front of every statement, so that it travels in the same
- * round trip and holds for that very statement whatever happened before it in the transaction (a
- * rollback to a savepoint, a {@code COMMIT} sent as SQL, an error, pgjdbc's autosave): {@code select
+ * The context as a SQL prefix put in front of every statement, so that it travels in the same round
+ * trip and holds for that very statement whatever happened before it in the transaction (a rollback
+ * to a savepoint, a {@code COMMIT} sent as SQL, an error, pgjdbc's autosave): {@code select
  * set_config('<tenant>', ?, true), set_config('<role>', ?, true); [set local role ..;]}. In a
  * prepared statement the values are bound as parameters 1 and 2, so one server-side prepared
  * statement serves every tenant; in a plain statement they are escape-string literals. In
- * auto-commit mode the prefix and the statement share the implicit transaction that lasts until
- * the protocol's Sync, so the {@code true} (transaction-local) still covers the statement.
+ * auto-commit mode the prefix and the statement share the implicit transaction that lasts until the
+ * protocol's Sync, so the {@code true} (transaction-local) still covers the statement.
  */
 final class ContextSql {
   /** Parameters the prepared prefix takes before the statement's own. */

@@ -13,9 +13,9 @@ import java.util.Set;
 /**
  * A prepared statement that runs with the {@link ContextSql} prefix in front of its SQL at every
  * execution, the tenant bound as a parameter: the driver's statement, {@code prefix + sql}, is the
- * same for every tenant, so pgjdbc prepares it once on the server. The application's parameters
- * are recorded and bound to it shifted by the prefix's two. Batches run on the statement without
- * the prefix, after a statement of their own that sets the context.
+ * same for every tenant, so pgjdbc prepares it once on the server. The application's parameters are
+ * recorded and bound to it shifted by the prefix's two. Batches run on the statement without the
+ * prefix, after a statement of their own that sets the context.
  */
 final class PrefixedPreparedStatement {
   /** Setters of statement options, as opposed to parameters: recorded by name. */

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -115,6 +116,20 @@ public final class Tenancy {
       ContextSql.bind(ps, names, context);
       ps.execute();
     }
+  }
+
+  /**
+   * {@code conn} wrapped so that every statement run on it sets the context {@code context}
+   * supplies at that moment, as {@link TenantDataSource} does for the connections of a pool. For
+   * code that holds a connection already; closing the wrapper closes {@code conn}.
+   */
+  public static Connection connection(
+      Connection conn, TenantSettings settings, Supplier<TenantContext> context)
+      throws SQLException {
+    Objects.requireNonNull(conn, "conn must not be null");
+    Objects.requireNonNull(settings, "settings must not be null");
+    Objects.requireNonNull(context, "context must not be null");
+    return ContextConnection.wrap(conn, settings, context);
   }
 
   private static void rollback(Connection conn, Throwable cause) {

@@ -8,8 +8,8 @@ import java.util.Map;
  * true)} (NULL when unset: no row matches, the policy fails closed) and {@code nullif(.., '')} (a
  * setting reset at the end of an earlier transaction reads as the empty string), cast to the
  * column's type without length (a {@code varchar(n)} cast would cut a longer value to one that
- * matches). The administrator is {@code current_user} being the admin role — set only by {@code
- * SET ROLE}, which needs a membership granted in the database, never by a setting any session may
+ * matches). The administrator is {@code current_user} being the admin role — set only by {@code SET
+ * ROLE}, which needs a membership granted in the database, never by a setting any session may
  * write. Each read sits in a scalar sub-select, which PostgreSQL runs once per statement as an
  * InitPlan instead of once per row.
  *
@@ -21,9 +21,9 @@ import java.util.Map;
  *
  * <p>A child's condition is {@code fk = any (array(select key from parent))}: the parent's own
  * policy filters the sub-select to the tenant's rows (the administrator's: all), computed once as
- * an InitPlan, and the array is an index condition on the child's foreign key column. As WITH
- * CHECK it keeps a child from pointing at another tenant's parent, which the foreign key alone
- * would allow (foreign key checks skip RLS).
+ * an InitPlan, and the array is an index condition on the child's foreign key column. As WITH CHECK
+ * it keeps a child from pointing at another tenant's parent, which the foreign key alone would
+ * allow (foreign key checks skip RLS).
  */
 final class PolicySql {
   private static final Map<String, String[]> BOUNDS =
@@ -44,7 +44,8 @@ final class PolicySql {
   /** The USING (and WITH CHECK) condition of {@code table}, a tenant or a child table. */
   static String condition(TenancySpec spec, String adminRole, TenantTable table) {
     return table.isChild()
-        ? childCondition(table.column(), table.schema(), table.parent().orElseThrow(), table.parentKey())
+        ? childCondition(
+            table.column(), table.schema(), table.parent().orElseThrow(), table.parentKey())
         : condition(spec, adminRole, table.column(), table.columnType());
   }
 

@@ -16,11 +16,11 @@ import java.util.regex.Pattern;
 
 /**
  * The static audit of {@code strata tenancy verify}: reads the live catalog and reports every way
- * the tenant isolation is missing, incomplete or can be got around by the application's role or
- * the read-only role: RLS state, each permissive policy's USING and WITH CHECK judged apart (and
- * whom they apply to), role attributes and memberships (direct or inherited), grants that ignore
- * RLS, settings defaulted for a role or database, uncovered tables, views and SECURITY DEFINER
- * functions around the policies, indexes.
+ * the tenant isolation is missing, incomplete or can be got around by the application's role or the
+ * read-only role: RLS state, each permissive policy's USING and WITH CHECK judged apart (and whom
+ * they apply to), role attributes and memberships (direct or inherited), grants that ignore RLS,
+ * settings defaulted for a role or database, uncovered tables, views and SECURITY DEFINER functions
+ * around the policies, indexes.
  */
 public final class TenancyAudit {
   private static final String ROLE =
@@ -115,15 +115,14 @@ public final class TenancyAudit {
   }
 
   /**
-   * Audits the database {@code conn} is connected to, for the application role {@code appRole}
-   * and the read-only role {@code readonlyRole} (may be {@code null}).
+   * Audits the database {@code conn} is connected to, for the application role {@code appRole} and
+   * the read-only role {@code readonlyRole} (may be {@code null}).
    *
    * @return the findings, worst first; empty when isolation is complete
    * @throws StrataException when the tenant tables cannot be resolved or a role does not exist
    */
   public static List<Finding> run(
-      Connection conn, TenancySpec spec, String appRole, String readonlyRole)
-      throws SQLException {
+      Connection conn, TenancySpec spec, String appRole, String readonlyRole) throws SQLException {
     TenancyAudit audit =
         new TenancyAudit(conn, spec, appRole, readonlyRole, spec.adminRole(conn.getCatalog()));
     TenantCatalog catalog = TenantCatalog.read(conn, spec);
@@ -318,7 +317,9 @@ public final class TenancyAudit {
       add(
           Severity.WARNING,
           name,
-          "the " + (t.isChild() ? "parent key " : "tenant column ") + t.column()
+          "the "
+              + (t.isChild() ? "parent key " : "tenant column ")
+              + t.column()
               + " allows NULL: such rows belong to no tenant",
           "alter table " + name + " alter column " + Sql.ident(t.column()) + " set not null");
     }
@@ -409,7 +410,11 @@ public final class TenancyAudit {
             add(
                 Severity.WARNING,
                 t.qualified(),
-                n + " permissive policies apply to " + cmd + " for " + role
+                n
+                    + " permissive policies apply to "
+                    + cmd
+                    + " for "
+                    + role
                     + ": they are OR-ed, each must restrict to the tenant on its own",
                 "merge them into one policy, or make the extra ones restrictive");
           }
@@ -503,7 +508,9 @@ public final class TenancyAudit {
       add(
           Severity.CRITICAL,
           table,
-          "has the tenant column " + spec.columnOf(name) + " but is neither a tenant table nor shared",
+          "has the tenant column "
+              + spec.columnOf(name)
+              + " but is neither a tenant table nor shared",
           "add it to tenancy.tables and run `strata tenancy plan`, or list it in tenancy.shared");
       return;
     }
@@ -613,8 +620,7 @@ public final class TenancyAudit {
   }
 
   private boolean exists(String role) throws SQLException {
-    try (PreparedStatement ps =
-        conn.prepareStatement("select 1 from pg_roles where rolname = ?")) {
+    try (PreparedStatement ps = conn.prepareStatement("select 1 from pg_roles where rolname = ?")) {
       ps.setString(1, role);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
@@ -635,5 +641,4 @@ public final class TenancyAudit {
   private void add(Severity severity, String object, String problem, String fix) {
     findings.add(new Finding(severity, object, problem, fix));
   }
-
 }

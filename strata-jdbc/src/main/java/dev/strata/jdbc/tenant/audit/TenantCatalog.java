@@ -17,10 +17,10 @@ import java.util.Set;
 
 /**
  * Reads the tenancy schema from {@code pg_catalog}: every table with its columns, RLS state,
- * policies, indexes and foreign keys, and from the {@code tenancy} section which of them are
- * tenant tables (they have the tenant column), child tables (isolated through a parent: named in
- * {@code tenancy.through}, or inferred from their only foreign key to a tenant or child table),
- * shared, or uncovered.
+ * policies, indexes and foreign keys, and from the {@code tenancy} section which of them are tenant
+ * tables (they have the tenant column), child tables (isolated through a parent: named in {@code
+ * tenancy.through}, or inferred from their only foreign key to a tenant or child table), shared, or
+ * uncovered.
  */
 final class TenantCatalog {
   /** The name of the policy {@code strata tenancy plan} creates on each tenant table. */
@@ -44,10 +44,16 @@ final class TenantCatalog {
       """;
   private static final String COLUMNS =
       """
-      select c.relname, a.attname, format_type(a.atttypid, null), a.attnotnull
+      select c.relname, a.attname, format_type(a.atttypid, null), a.attnotnull,
+             a.atthasdef or a.attidentity <> '' or a.attgenerated <> '', a.attgenerated <> '',
+             (select substring(pg_get_constraintdef(k.oid) from '''((?:[^'']|'''')*)''')
+              from pg_constraint k
+              where k.conrelid = c.oid and k.contype = 'c' and k.conkey = array[a.attnum]
+              limit 1)
       from pg_attribute a join pg_class c on c.oid = a.attrelid
       join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = ? and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
+      order by c.relname, a.attnum
       """;
   private static final String FOREIGN_KEYS =
       """
@@ -62,9 +68,23 @@ final class TenantCatalog {
       order by 1, 2
       """;
 
-  private record Column(String type, boolean notNull) {}
+  /**
+   * A column.
+   *
+   * @param defaulted whether it has a default, is an identity or is generated
+   * @param generated whether it is generated (it cannot be written)
+   * @param checkLiteral the first literal of a single-column CHECK on it, e.g. an allowed value
+   */
+  record Column(
+      String name,
+      String type,
+      boolean notNull,
+      boolean defaulted,
+      boolean generated,
+      String checkLiteral) {}
 
-  private record ForeignKey(String column, String parent, String parentColumn) {}
+  /** A single-column foreign key. */
+  record ForeignKey(String column, String parent, String parentColumn) {}
 
   private record Info(
       String name,
@@ -104,7 +124,15 @@ final class TenantCatalog {
         while (rs.next()) {
           columns
               .computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
-              .put(rs.getString(2), new Column(rs.getString(3), rs.getBoolean(4)));
+              .put(
+                  rs.getString(2),
+                  new Column(
+                      rs.getString(2),
+                      rs.getString(3),
+                      rs.getBoolean(4),
+                      rs.getBoolean(5),
+                      rs.getBoolean(6),
+                      rs.getString(7)));
         }
       }
     }
@@ -182,7 +210,11 @@ final class TenantCatalog {
     for (String child : spec.through().keySet()) {
       if (!all.containsKey(child)) {
         throw StrataException.badInput(
-            "tenancy.through names " + child + ", but schema " + spec.schema() + " has no such table",
+            "tenancy.through names "
+                + child
+                + ", but schema "
+                + spec.schema()
+                + " has no such table",
             "create it first (apply its migration), or remove it from tenancy.through");
       }
       if (!candidates.contains(child)) {
@@ -275,7 +307,8 @@ final class TenantCatalog {
     String by = spec.by().get(info.name());
     List<ForeignKey> paths =
         info.foreignKeys().stream()
-            .filter(k -> declared == null ? resolved.contains(k.parent()) : k.parent().equals(declared))
+            .filter(
+                k -> declared == null ? resolved.contains(k.parent()) : k.parent().equals(declared))
             .filter(k -> by == null || k.column().equals(by))
             .filter(k -> !k.parent().equals(info.name()))
             .toList();
@@ -348,13 +381,23 @@ final class TenantCatalog {
     tenantTables.forEach(t -> isolated.add(t.name()));
     return all.get(table.name()).foreignKeys().stream()
         .filter(k -> isolated.contains(k.parent()) && !k.parent().equals(table.name()))
-        .filter(k -> !(table.isChild() && k.column().equals(table.column())))
+        .filter(k -> !k.column().equals(table.column())) // the policy's own condition pins it
         .map(k -> new Reference(k.column(), k.parent(), k.parentColumn()))
         .toList();
   }
 
-  /** The columns of {@code table}. */
-  Set<String> columns(String table) {
-    return all.get(table).columns().keySet();
+  /** The columns of {@code table}, in order. */
+  List<Column> columns(String table) {
+    return List.copyOf(all.get(table).columns().values());
+  }
+
+  /** The single-column foreign keys of {@code table}. */
+  List<ForeignKey> foreignKeys(String table) {
+    return all.get(table).foreignKeys();
+  }
+
+  /** Whether the schema has {@code table}. */
+  boolean has(String table) {
+    return all.containsKey(table);
   }
 }

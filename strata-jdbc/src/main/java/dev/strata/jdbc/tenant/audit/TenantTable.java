@@ -8,8 +8,8 @@ import java.util.Set;
  * or a child table isolated through its parent.
  *
  * @param column the tenant column; of a child, its foreign key column to the parent
- * @param columnType the column's SQL type without length or precision (a cast to {@code
- *     varchar(n)} would cut a longer tenant value to one that matches)
+ * @param columnType the column's SQL type without length or precision (a cast to {@code varchar(n)}
+ *     would cut a longer tenant value to one that matches)
  * @param columnNotNull whether the column is {@code NOT NULL}
  * @param commands the commands covered by a permissive policy ({@code SELECT}, {@code INSERT},
  *     {@code UPDATE}, {@code DELETE})
