@@ -1,8 +1,6 @@
 CREATE TABLE deployments (
     id                BIGSERIAL PRIMARY KEY,
     site_id           BIGINT NOT NULL REFERENCES sites (id),
-    -- Denormalized from sites so Row-Level Security can filter deployments on their own column.
-    customer_id       BIGINT NOT NULL REFERENCES customers (id),
     status            TEXT NOT NULL DEFAULT 'queued'
                       CHECK (status IN ('queued', 'planning', 'applying', 'succeeded', 'failed')),
     terraform_plan    TEXT,

@@ -1,7 +1,6 @@
 CREATE TABLE ecommerce_integrations (
     id                     BIGSERIAL PRIMARY KEY,
-    customer_id            BIGINT NOT NULL REFERENCES customers (id),
-    site_id                BIGINT REFERENCES sites (id),
+    site_id                BIGINT NOT NULL REFERENCES sites (id),
     platform               TEXT NOT NULL CHECK (platform IN ('shopify', 'woocommerce', 'bigcommerce')),
     -- Encrypted by the application before it is stored; never plaintext.
     encrypted_credentials  BYTEA NOT NULL,
@@ -12,7 +11,6 @@ CREATE TABLE ecommerce_integrations (
     updated_at             TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
-CREATE INDEX idx_ecommerce_integrations_customer_id ON ecommerce_integrations (customer_id);
 CREATE INDEX idx_ecommerce_integrations_site_id ON ecommerce_integrations (site_id);
 
 CREATE TRIGGER update_ecommerce_integrations_updated_at BEFORE UPDATE ON ecommerce_integrations

@@ -52,22 +52,40 @@ final class HosterizerExampleIT {
   void migrations_tenancy_audit_and_isolation_proof_all_pass() {
     ok("up");
     assertThat(ok("migrate", "up").out())
-        .contains("10 migrations applied; the database is at version 10");
-    assertThat(ok("migrate", "down", "--all").out()).contains("10 migrations undone");
+        .contains("11 migrations applied; the database is at version 11");
+    assertThat(ok("migrate", "down", "--all").out()).contains("11 migrations undone");
     ok("migrate", "up");
 
     assertThat(ok("tenancy", "verify").out()).contains("no findings");
     Cli plan = ok("tenancy", "plan");
     assertThat(plan.out() + plan.err())
-        .as("the committed RLS migration already covers every table")
+        .as("the committed RLS migrations already cover every table")
         .doesNotContain("wrote");
+
+    // On the empty database the proof makes its own tenants and rows.
+    Cli empty = ok("tenancy", "test", "--fuzz", "300");
+    assertThat(empty.out())
+        .contains(", 0 leaks, 0 unexpected errors")
+        .contains("tables: customers, sites, cost_records, deployments, ecommerce_integrations")
+        .containsPattern("public\\.deployments +select A's rows +tenant B +0 rows +0 rows +ok")
+        .contains("tenant isolation holds");
 
     ok("psql", "--", "-q", "-v", "ON_ERROR_STOP=1", "-f", "sample-data.sql");
     Cli test = ok("tenancy", "test", "--fuzz", "300");
     assertThat(test.out())
-        .contains("0 leaks, 0 unexpected errors")
-        .contains("tenant isolation holds")
-        .containsPattern("public\\.deployments +select A's rows +tenant B +0 rows +0 rows +ok");
+        .contains(", 0 leaks, 0 unexpected errors")
+        .contains("tenant isolation holds");
+    // The app role cannot make itself the administrator with the seed's old setting.
+    Cli claim =
+        ok(
+            "psql",
+            "--as",
+            "app",
+            "--",
+            "-Atc",
+            "select set_config('app.current_user_role', 'administrator', false),"
+                + " (select count(*) from customers)");
+    assertThat(claim.out().strip()).isEqualTo("administrator|0");
   }
 
   private Cli ok(String... args) {

@@ -82,10 +82,10 @@ final class MigrateCommandIT {
     assertThat(up.exit()).as(up.err()).isZero();
     assertThat(up.out())
         .contains("applied 000002_create_users_table.up.sql")
-        .contains("10 migrations applied; the database is at version 10");
+        .contains("11 migrations applied; the database is at version 11");
     Run down = strata(stack, dir, "migrate", "down", "--all", "-d", "hosterizer");
     assertThat(down.exit()).as(down.err()).isZero();
-    assertThat(down.out()).contains("10 migrations undone; the database is at no version");
+    assertThat(down.out()).contains("11 migrations undone; the database is at no version");
 
     Run again = strata(stack, dir, "migrate", "up", "--backup", "-d", "hosterizer");
     assertThat(again.exit()).as(again.err()).isZero();
@@ -98,18 +98,18 @@ final class MigrateCommandIT {
     Run status = strata(stack, dir, "migrate", "status", "--json", "-d", "hosterizer");
     assertThat(status.exit()).as(status.err()).isZero();
     JsonNode json = new ObjectMapper().readTree(status.out());
-    assertThat(json.get("version").asLong()).isEqualTo(10);
-    assertThat(json.get("migrations")).hasSize(10);
+    assertThat(json.get("version").asLong()).isEqualTo(11);
+    assertThat(json.get("migrations")).hasSize(11);
     assertThat(json.get("migrations").findValuesAsText("state")).containsOnly("applied");
     assertThat(strata(stack, dir, "migrate", "version", "-d", "hosterizer").out().strip())
-        .isEqualTo("10");
+        .isEqualTo("11");
     Run table = strata(stack, dir, "migrate", "status", "-d", "hosterizer");
     assertThat(table.out())
         .startsWith("VERSION  NAME ")
         .contains("000009_index_sites_by_provider_concurrently  applied  ")
-        .endsWith("database at version 10; format golang-migrate (schema_migrations)\n");
+        .endsWith("database at version 11; format golang-migrate (schema_migrations)\n");
     assertThat(strata(stack, dir, "migrate", "validate", "-d", "hosterizer").out())
-        .isEqualTo("ok: the database is at version 10, 0 pending\n");
+        .isEqualTo("ok: the database is at version 11, 0 pending\n");
   }
 
   @Test

@@ -181,7 +181,7 @@ final class SpecLoaderTest {
     assertThat(t.autoTables()).isTrue();
     assertThat(t.tenantSetting()).isEqualTo("app.current_tenant");
     assertThat(t.roleSetting()).isEqualTo("app.current_role");
-    assertThat(t.adminRole()).isEqualTo("admin");
+    assertThat(t.adminRole()).isEqualTo("{db}_tenant_admin");
     assertThat(t.schema()).isEqualTo("public");
   }
 

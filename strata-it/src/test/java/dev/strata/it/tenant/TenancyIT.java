@@ -47,7 +47,9 @@ final class TenancyIT {
             name text not null);
           insert into sites values (1, 1, 'one-a'), (2, 1, 'one-b'), (3, 2, 'two-a');
           """);
-      s.execute(TenancyPlan.plan(owner, spec).up());
+      TenancyAuditIT.apply(s, TenancyPlan.plan(owner, spec));
+      // The admin bypass is a role: granted to the app explicitly, as a migration would.
+      s.execute("grant app_tenant_admin to app_app");
     }
     pool = new HikariDataSource(hikari(stack.env().pooled()));
   }
@@ -160,6 +162,18 @@ final class TenancyIT {
                     }))
         .hasMessage("boom");
     assertThat(names(TenantContext.tenant("1"))).containsExactly("one-a", "one-b");
+  }
+
+  @Test
+  void role_setting_written_by_the_app_itself_opens_nothing(StrataStack stack) throws SQLException {
+    try (Connection c = stack.connect(stack.env().pooled());
+        Statement s = c.createStatement()) {
+      for (String claim : List.of("admin", "app_tenant_admin", "administrator")) {
+        s.execute("select set_config('app.current_role', '" + claim + "', false)");
+        assertThat(names(s.executeQuery("select name from sites"))).isEmpty();
+      }
+      s.execute("reset all");
+    }
   }
 
   @Test

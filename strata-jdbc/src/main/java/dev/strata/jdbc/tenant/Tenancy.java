@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -17,10 +18,13 @@ import javax.sql.DataSource;
  * settings are written every time (the one not in use to the empty string), so a value some other
  * client set for its whole session cannot leak in either.
  *
- * <p>The work receives a connection that sends the context with the transaction's first statement,
- * as {@code set local} commands in front of its SQL: no round trip of its own (pgjdbc sends {@code
- * BEGIN} in the same message too). Only when that first statement is a batch, a callable statement
- * or asks for generated keys is the context sent ahead, one extra round trip.
+ * <p>The work receives a connection that sends the context with every statement, as a {@code
+ * set_config} select in front of its SQL, in the same round trip: it holds for each statement
+ * whatever the transaction went through before (a rollback to a savepoint, SQL {@code COMMIT}, an
+ * error). Only batches, callable statements and statements asking for generated keys get the
+ * context sent ahead, one extra round trip. The administrator is a database role: {@link
+ * TenantContext#admin()} runs {@code SET LOCAL ROLE} to {@link TenantSettings#adminRole()}, which
+ * the application's role must have been granted.
  *
  * <pre>{@code
  * List<String> names = Tenancy.inTenant(dataSource, TenantContext.tenant("42"), conn -> {
@@ -29,7 +33,6 @@ import javax.sql.DataSource;
  * }</pre>
  */
 public final class Tenancy {
-  private static final String SET_CONTEXT = "select set_config(?, ?, true), set_config(?, ?, true)";
 
   private Tenancy() {}
 
@@ -46,6 +49,7 @@ public final class Tenancy {
    * Runs {@code work} in one transaction as {@code context}: commits when it returns, rolls back
    * when it throws (and rethrows), and gives the connection back with its auto-commit mode as it
    * found it. Should {@code work} commit itself, its next statement sets the context again.
+   * Connections handed to {@code work} must not outlive it.
    *
    * @throws SQLException from the database or from {@code work}
    */
@@ -72,7 +76,10 @@ public final class Tenancy {
     }
   }
 
-  /** Runs {@code work} in one transaction as the administrator, who sees every tenant. */
+  /**
+   * Runs {@code work} in one transaction as the administrator, who sees every tenant: {@code SET
+   * LOCAL ROLE} to the default admin role (the application's role must be a member).
+   */
   public static <T> T asAdmin(DataSource dataSource, TenantWork<T> work) throws SQLException {
     return inTenant(dataSource, TenantSettings.defaults(), TenantContext.admin(), work);
   }
@@ -86,7 +93,9 @@ public final class Tenancy {
   /**
    * Sets {@code context} for the rest of the current transaction of {@code conn}, for callers who
    * manage the transaction themselves (e.g. Spring's {@code @Transactional}). This is a statement
-   * of its own, one round trip; {@link TenantDataSource} saves it.
+   * of its own, one round trip; {@link TenantDataSource} saves it. A later rollback to a savepoint
+   * taken before this call undoes it: call it again, or use {@link TenantDataSource}, which sets
+   * the context with every statement.
    *
    * @throws SQLException if {@code conn} is in auto-commit mode (the setting would end with this
    *     very statement), or from the database
@@ -99,13 +108,28 @@ public final class Tenancy {
               + " call setAutoCommit(false) first",
           "25000");
     }
-    try (PreparedStatement ps = conn.prepareStatement(SET_CONTEXT)) {
-      ps.setString(1, settings.tenantSetting());
-      ps.setString(2, context.tenantId().orElse(""));
-      ps.setString(3, settings.roleSetting());
-      ps.setString(4, context.isAdmin() ? settings.adminRole() : "");
+    // Resets the role unless it is the admin's: an admin context earlier in the transaction
+    // must not outlive the switch to a tenant.
+    TenantSettings names = settings.forDatabase(conn.getCatalog());
+    ContextSql.Prefix prefix = ContextSql.prepared(names, context, !context.isAdmin());
+    try (PreparedStatement ps = conn.prepareStatement(prefix.sql())) {
+      ContextSql.bind(ps, names, context);
       ps.execute();
     }
+  }
+
+  /**
+   * {@code conn} wrapped so that every statement run on it sets the context {@code context}
+   * supplies at that moment, as {@link TenantDataSource} does for the connections of a pool. For
+   * code that holds a connection already; closing the wrapper closes {@code conn}.
+   */
+  public static Connection connection(
+      Connection conn, TenantSettings settings, Supplier<TenantContext> context)
+      throws SQLException {
+    Objects.requireNonNull(conn, "conn must not be null");
+    Objects.requireNonNull(settings, "settings must not be null");
+    Objects.requireNonNull(context, "context must not be null");
+    return ContextConnection.wrap(conn, settings, context);
   }
 
   private static void rollback(Connection conn, Throwable cause) {

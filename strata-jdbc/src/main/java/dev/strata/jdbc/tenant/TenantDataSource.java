@@ -16,13 +16,14 @@ import javax.sql.DataSource;
  * without passing the tenant around.
  *
  * <p>The context comes from {@code context} — typically reading a {@code ThreadLocal} or a scoped
- * value filled by the web layer — and is asked for when a transaction runs its first statement.
- * With auto-commit off, the settings travel with that first statement, as {@code set local}
- * commands in front of its SQL: no extra round trip. After {@code commit()} or {@code rollback()}
- * the next statement carries them again. Batches, callable statements and statements asking for
- * generated keys cannot carry them and cost one extra round trip when they start a transaction. In
- * auto-commit mode each statement is its own transaction, so each is wrapped in one (settings,
- * statement, commit): prefer explicit transactions where latency matters.
+ * value filled by the web layer — and is asked for at every statement, which carries it as a {@code
+ * set_config} select in front of its SQL, in the same round trip, the tenant bound as a parameter
+ * of prepared statements (one server-side statement serves every tenant). So no client-side state
+ * can go stale: a rollback to a savepoint, SQL {@code COMMIT} or an error cannot leave a statement
+ * without its context. In auto-commit mode the prefix and the statement share one implicit
+ * transaction. Batches, callable statements and statements asking for generated keys cannot carry
+ * the prefix and cost one extra round trip (in auto-commit mode, a transaction is wrapped around
+ * them).
  *
  * <pre>{@code
  * DataSource ds = new TenantDataSource(hikari, TenantSettings.defaults(), CurrentTenant::get);
@@ -55,8 +56,13 @@ public final class TenantDataSource implements DataSource {
     return wrap(delegate.getConnection(username, password));
   }
 
-  private Connection wrap(Connection target) {
-    return ContextConnection.wrap(target, settings, context);
+  private Connection wrap(Connection target) throws SQLException {
+    try {
+      return ContextConnection.wrap(target, settings, context);
+    } catch (SQLException | RuntimeException e) {
+      target.close();
+      throw e;
+    }
   }
 
   @Override

@@ -161,6 +161,16 @@ public final class PostgresBootstrap {
           .append(" TO ")
           .append(ident(sec.monitorRole()))
           .append(";\n");
+      // The tenancy administrator: a role, not a setting any session could write. NOLOGIN, and
+      // granted only to the owner (with admin option), who grants it on in an audited migration.
+      String admin = spec.tenancy().adminRole(db);
+      sql.append("SELECT 'CREATE ROLE ")
+          .append(admin)
+          .append(" NOLOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '")
+          .append(admin)
+          .append("')\\gexec\n");
+      sql.append("GRANT ").append(admin).append(" TO ").append(owner);
+      sql.append(" WITH ADMIN OPTION;\n");
     }
     return sql.toString();
   }

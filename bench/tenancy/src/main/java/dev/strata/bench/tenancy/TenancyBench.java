@@ -38,7 +38,11 @@ import javax.sql.DataSource;
  *   <li>{@code contextNoRls}: a {@link TenantDataSource} on the table without RLS: what sending the
  *       context costs by itself;
  *   <li>{@code setConfigAhead}: the context set by a statement of its own ({@link Tenancy#apply},
- *       one extra round trip), for comparison.
+ *       one extra round trip), for comparison;
+ *   <li>{@code childReference} and {@code child}: a point select on a child table keyed by the
+ *       parent's id alone ({@code entries.account_id}), without RLS and isolated through its parent
+ *       ({@code tenancy.through}: {@code account_id = any (array(select id from accounts))}, the
+ *       parent's policy in the sub-select).
  * </ul>
  *
  * Each transaction is {@code BEGIN; select ... where id = ?; COMMIT} for a random row, as that
@@ -85,6 +89,14 @@ public final class TenancyBench {
             return explicit(tenantDs, "accounts_plain", id);
           });
       modes.put("setConfigAhead", id -> setConfigAhead(pool, id));
+      modes.put("childReference", id -> explicit(pool, "entries_plain", id));
+      modes.put(
+          "child",
+          id ->
+              Tenancy.inTenant(
+                  pool,
+                  TenantContext.tenant(Long.toString(tenantOf(id))),
+                  conn -> select(conn, "entries", id)));
       // Warm-up: JIT, pool, PgBouncer's server connections.
       for (Tx tx : modes.values()) {
         measure(tx, Duration.ofSeconds(2), threads);
@@ -123,8 +135,9 @@ public final class TenancyBench {
     }
     System.out.printf(
         Locale.ROOT,
-        "ratio inTenant/reference time per tx: %.3f (goal <= 1.10)%n",
-        reference / median(tps.get("inTenant")));
+        "ratio inTenant/reference time per tx: %.3f (goal <= 1.10); child/childReference: %.3f%n",
+        reference / median(tps.get("inTenant")),
+        median(tps.get("childReference")) / median(tps.get("child")));
   }
 
   private static double median(List<Double> values) {
@@ -248,19 +261,41 @@ public final class TenancyBench {
                 + ROWS
                 + ") g");
       }
+      // A child keyed by its parent's id alone: one entry per account, the entry's id its
+      // account's.
+      for (String table : List.of("entries", "entries_plain")) {
+        String parent = table.equals("entries") ? "accounts" : "accounts_plain";
+        s.execute(
+            "create table "
+                + table
+                + " (id bigint primary key, account_id bigint not null references "
+                + parent
+                + " (id), balance bigint not null)");
+        s.execute("create index on " + table + " (account_id)");
+        s.execute(
+            "insert into " + table + " select g, g, g * 3 from generate_series(1, " + ROWS + ") g");
+      }
       StrataSpec spec = stack.stack().spec();
-      // Only accounts is a tenant table; accounts_plain is the reference without RLS.
+      // accounts is a tenant table, entries its child; the _plain copies are the references.
       var tenancy =
           new dev.strata.core.spec.TenancySpec(
               spec.tenancy().schema(),
               spec.tenancy().column(),
               spec.tenancy().columns(),
               java.util.Optional.of(List.of("accounts")),
-              List.of("accounts_plain"),
+              List.of("accounts_plain", "entries_plain"),
+              Map.of("entries", "accounts"),
+              Map.of(),
               spec.tenancy().tenantSetting(),
               spec.tenancy().roleSetting(),
               spec.tenancy().adminRole());
-      s.execute(TenancyPlan.plan(owner, tenancy).up());
+      TenancyPlan plan = TenancyPlan.plan(owner, tenancy);
+      for (String sql : plan.indexUp().split(";\n")) {
+        if (!sql.lines().allMatch(l -> l.isBlank() || l.startsWith("--"))) {
+          s.execute(sql);
+        }
+      }
+      s.execute(plan.up());
       s.execute("analyze");
     }
   }

@@ -7,5 +7,12 @@ public enum Severity {
   /** Isolation is incomplete: a role or path can get around it, or the application breaks. */
   HIGH,
   /** Isolation holds, but queries will be slow or an edge is unguarded. */
-  WARNING
+  WARNING,
+  /** Deliberate and audited, e.g. the admin role granted to the application: not a failure. */
+  NOTICE;
+
+  /** Whether {@code strata tenancy verify} fails on a finding of this severity. */
+  public boolean fails() {
+    return this != NOTICE;
+  }
 }

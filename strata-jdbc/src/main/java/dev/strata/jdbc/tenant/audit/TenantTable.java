@@ -1,17 +1,22 @@
 package dev.strata.jdbc.tenant.audit;
 
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * A table of the tenancy schema as the catalog describes it, with its tenant column.
+ * A table of the tenancy schema as the catalog describes it: a tenant table with its tenant column,
+ * or a child table isolated through its parent.
  *
- * @param column the tenant column
- * @param columnType the column's SQL type, as {@code format_type} prints it
- * @param columnNotNull whether the tenant column is {@code NOT NULL}
+ * @param column the tenant column; of a child, its foreign key column to the parent
+ * @param columnType the column's SQL type without length or precision (a cast to {@code varchar(n)}
+ *     would cut a longer tenant value to one that matches)
+ * @param columnNotNull whether the column is {@code NOT NULL}
  * @param commands the commands covered by a permissive policy ({@code SELECT}, {@code INSERT},
  *     {@code UPDATE}, {@code DELETE})
  * @param strataPolicy whether the policy {@code strata plan} generates is present
- * @param indexed whether an index leads with the tenant column
+ * @param indexed whether a valid, non-partial index leads with the column
+ * @param parent of a child, the parent table; empty for a tenant table
+ * @param parentKey of a child, the parent's column the foreign key references
  */
 record TenantTable(
     String schema,
@@ -24,12 +29,18 @@ record TenantTable(
     boolean rlsForced,
     Set<String> commands,
     boolean strataPolicy,
-    boolean indexed) {
+    boolean indexed,
+    Optional<String> parent,
+    String parentKey) {
 
   static final Set<String> ALL_COMMANDS = Set.of("SELECT", "INSERT", "UPDATE", "DELETE");
 
   String qualified() {
     return Sql.qualified(schema, name);
+  }
+
+  boolean isChild() {
+    return parent.isPresent();
   }
 
   /** Whether RLS and a policy for every command are in place. */

@@ -1,20 +1,19 @@
 -- Reverts the tenant isolation migration of strata tenancy plan.
 
--- public.cost_records
-drop policy if exists strata_tenant_isolation on public.cost_records;
-alter table public.cost_records no force row level security;
-alter table public.cost_records disable row level security;
-
 -- public.ecommerce_integrations
 drop policy if exists strata_tenant_isolation on public.ecommerce_integrations;
 alter table public.ecommerce_integrations no force row level security;
 alter table public.ecommerce_integrations disable row level security;
 
 -- public.deployments
-drop index if exists public.deployments_customer_id_tenant_idx;
 drop policy if exists strata_tenant_isolation on public.deployments;
 alter table public.deployments no force row level security;
 alter table public.deployments disable row level security;
+
+-- public.cost_records
+drop policy if exists strata_tenant_isolation on public.cost_records;
+alter table public.cost_records no force row level security;
+alter table public.cost_records disable row level security;
 
 -- public.sites
 drop policy if exists strata_tenant_isolation on public.sites;
