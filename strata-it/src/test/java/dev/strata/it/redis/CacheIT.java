@@ -73,7 +73,7 @@ final class CacheIT {
     Set<Long> ttls = new HashSet<>();
     for (int i = 0; i < 50; i++) {
       cache.put("k" + i, "v");
-      ttls.add(redis.sync().pttl("strata:c:jitter:g:k" + i));
+      ttls.add(redis.sync().pttl("strata:c:{jitter:g}:k" + i));
     }
 
     assertThat(ttls).allSatisfy(t -> assertThat(t).isBetween(79_000L, 100_000L));
@@ -88,7 +88,7 @@ final class CacheIT {
     cache.put("42", p);
 
     assertThat(cache.get("42", () -> null)).isEqualTo(p);
-    assertThat(new String(redis.sync().get("strata:c:json:g:42"), StandardCharsets.UTF_8))
+    assertThat(new String(redis.sync().get("strata:c:{json:g}:42"), StandardCharsets.UTF_8))
         .contains("\"name\":\"kettle\"");
   }
 
@@ -134,7 +134,7 @@ final class CacheIT {
         StrataCache.builder(redis, "garbage", CacheCodec.json(Product.class))
             .meterRegistry(meters)
             .build();
-    redis.sync().set("strata:c:garbage:g:7", "not a strata entry".getBytes(StandardCharsets.UTF_8));
+    redis.sync().set("strata:c:{garbage:g}:7", "not a strata entry".getBytes(StandardCharsets.UTF_8));
 
     Product loaded = cache.get("7", () -> new Product(7, "fresh", List.of()));
 
@@ -149,7 +149,7 @@ final class CacheIT {
     StrataCache<String> cache = StrataCache.builder(redis, "nulls", CacheCodec.string()).build();
 
     assertThat(cache.get("k", () -> null)).isNull();
-    assertThat(redis.sync().exists("strata:c:nulls:g:k")).isZero();
+    assertThat(redis.sync().exists("strata:c:{nulls:g}:k")).isZero();
   }
 
   @Test
@@ -166,7 +166,7 @@ final class CacheIT {
     assertThat(cache.getIfPresent("order:2")).isEmpty();
     assertThat(cache.getIfPresent("order:3")).isEmpty();
     assertThat(cache.getIfPresent("order:4")).contains("d");
-    assertThat(redis.sync().exists("strata:ct:tags:g:customer:42")).isZero();
+    assertThat(redis.sync().exists("strata:ct:{tags:g}:customer:42")).isZero();
   }
 
   @Test
@@ -201,7 +201,7 @@ final class CacheIT {
     for (int i = 0; i < 200; i++) {
       assertThat(cache.getIfPresent("old:" + i)).as("old:" + i).isEmpty();
     }
-    long newInTag = redis.sync().scard("strata:ct:tagrace:g:hot");
+    long newInTag = redis.sync().scard("strata:ct:{tagrace:g}:hot");
     // every new entry is either removed with the tag or still listed under it: none is orphaned
     assertThat(removed - 200 + newInTag).isEqualTo(written.get());
   }

@@ -116,7 +116,7 @@ final class NearCacheIT {
       b.get("k", () -> "x");
       assertThat(b.nearCacheSize()).isEqualTo(1);
 
-      redisA.sync().del("strata:c:foreign:g:k");
+      redisA.sync().del("strata:c:{foreign:g}:k");
 
       Wait.until(() -> b.nearCacheSize() == 0);
     }

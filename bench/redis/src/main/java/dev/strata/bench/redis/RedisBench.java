@@ -75,7 +75,7 @@ public final class RedisBench {
               .ttl(Duration.ofHours(1))
               .build();
       l2.put("k", VALUE);
-      String key = "strata:c:bench-l2:g:k"; // the same entry, bytes and all
+      String key = "strata:c:{bench-l2:g}:k"; // the same entry, bytes and all
       double rawOneThread = 0;
       for (int threads : new int[] {1, 8}) {
         int rounds = 10;
