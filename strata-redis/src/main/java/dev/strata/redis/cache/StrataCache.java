@@ -195,6 +195,11 @@ public final class StrataCache<V> implements AutoCloseable {
     return engine.near == null ? 0 : engine.near.size();
   }
 
+  /** Whether the near cache holds {@code key} now; false without one. For tests and diagnostics. */
+  public boolean nearCacheContains(String key) {
+    return engine.near != null && engine.near.get(keys.near(key)) != null;
+  }
+
   /** Closes the near cache's connection; the {@link StrataRedis} stays open. */
   @Override
   public void close() {
