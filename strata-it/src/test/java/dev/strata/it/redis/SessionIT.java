@@ -103,8 +103,13 @@ final class SessionIT {
 
   @Test
   void max_sessions_per_user_revokes_the_oldest_even_within_one_millisecond() {
-    SessionStore sessions = store("capped", Duration.ofMinutes(5), 2);
-    // many sessions in a tight loop: most share a millisecond with the one before
+    // a stopped clock: every session is created in the same millisecond
+    SessionStore sessions =
+        SessionStore.builder(redis)
+            .name("capped")
+            .maxSessionsPerUser(2)
+            .clock(java.time.Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC))
+            .build();
     List<Session> created = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       created.add(sessions.create("carol", Map.of("n", Integer.toString(i))));

@@ -11,6 +11,7 @@ import io.lettuce.core.ScriptOutputType;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -213,6 +214,7 @@ public final class SessionStore {
   private final int maxPerUser;
   private final int maxAttributes;
   private final int maxValueBytes;
+  private final Clock clock;
 
   private SessionStore(Builder b) {
     this.redis = b.redis;
@@ -222,6 +224,7 @@ public final class SessionStore {
     this.maxPerUser = b.maxSessionsPerUser;
     this.maxAttributes = b.maxAttributes;
     this.maxValueBytes = b.maxValueBytes;
+    this.clock = b.clock;
   }
 
   /** Starts building a store. */
@@ -241,7 +244,7 @@ public final class SessionStore {
     if (userId.isEmpty()) {
       throw new IllegalArgumentException("userId must not be empty");
     }
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     return store(userId, slot(userId), now, deadline(now), attributes);
   }
 
@@ -250,7 +253,7 @@ public final class SessionStore {
    * binds it to a user later, with a new id.
    */
   public Session createAnonymous(Map<String, String> attributes) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     return store(null, HexFormat.of().formatHex(randomBytes(2)), now, deadline(now), attributes);
   }
 
@@ -266,7 +269,7 @@ public final class SessionStore {
       throw new IllegalArgumentException(
           "a session holds at most " + maxAttributes + " attributes but got " + attributes.size());
     }
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     long ttl = deadline == 0 ? idleMillis : Math.min(idleMillis, deadline - now);
     if (ttl <= 0) {
       throw new IllegalStateException("the session is past its absolute lifetime");
@@ -327,7 +330,7 @@ public final class SessionStore {
     byte[][] args = new byte[4 + more.length][];
     args[0] = RedisScript.arg(idleMillis);
     args[1] = RedisScript.arg(indexPrefix(slot));
-    args[2] = RedisScript.arg(System.currentTimeMillis());
+    args[2] = RedisScript.arg(clock.millis());
     args[3] = RedisScript.arg(handle);
     System.arraycopy(more, 0, args, 4, more.length);
     return args;
@@ -657,6 +660,7 @@ public final class SessionStore {
     private int maxSessionsPerUser = 10;
     private int maxAttributes = 100;
     private int maxValueBytes = 64 * 1024;
+    private Clock clock = Clock.systemUTC();
 
     private Builder(StrataRedis redis) {
       this.redis = Objects.requireNonNull(redis, "redis must not be null");
@@ -714,6 +718,15 @@ public final class SessionStore {
         throw new IllegalArgumentException("maxValueBytes must be at least 1 but was " + max);
       }
       this.maxValueBytes = max;
+      return this;
+    }
+
+    /**
+     * The clock for creation times and the absolute lifetime. Default the system clock; tests pass
+     * a fixed one to make every session of a burst share one millisecond.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock must not be null");
       return this;
     }
 
