@@ -1,7 +1,6 @@
 package dev.strata.cli;
 
 import dev.strata.ops.process.Logs;
-import dev.strata.ops.stack.Component;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -15,10 +14,11 @@ final class LogsCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
 
   @Parameters(
-      paramLabel = "COMPONENT",
-      description = "postgres, pooler or redis.",
-      converter = ComponentConverter.class)
-  Component component;
+      paramLabel = "INSTANCE",
+      description =
+          "An instance as strata status names it (postgres-1, pooler-1, redis-1), or a kind"
+              + " (postgres, pooler or pgbouncer, redis) for its first instance.")
+  String instance;
 
   @Option(
       names = {"-n", "--lines"},
@@ -33,7 +33,7 @@ final class LogsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Path log = root.workspace().stack().log(component);
+    Path log = root.workspace().stack().log(instance);
     if (!Files.exists(log)) {
       root.err().println("no log yet at " + log + " (has `strata up` run?)");
       return 0;

@@ -24,7 +24,8 @@ final class RedisCliCommand implements Callable<Integer> {
       names = "--as",
       paramLabel = "USER",
       defaultValue = "app",
-      description = "app (default; no @dangerous commands) or monitor (read-only).")
+      description =
+          "app (default; no @dangerous commands) or monitor (INFO and statistics, no keys).")
   String user;
 
   @Parameters(paramLabel = "REDIS_CLI_ARGS", description = "Passed to redis-cli.")
@@ -44,6 +45,9 @@ final class RedisCliCommand implements Callable<Integer> {
                 Integer.toString(redis.port()),
                 "--user",
                 redis.user()));
+    if (redis.tls()) {
+      command.addAll(List.of("--tls", "--cacert", redis.caFile().toString()));
+    }
     command.addAll(cliArgs);
     return Shell.run(command, Map.of("REDISCLI_AUTH", redis.password()), root);
   }

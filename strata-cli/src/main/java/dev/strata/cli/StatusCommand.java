@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.strata.ops.stack.ComponentStatus;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "status",
     description =
-        "Shows each server: endpoint, state, version, pid. Exits 0 when all run, 1 when one does not.")
+        "Shows each instance: kind, role, endpoint, state, version, pid. Exits 0 when all run, 1"
+            + " when one does not.")
 final class StatusCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
 
@@ -31,23 +33,30 @@ final class StatusCommand implements Callable<Integer> {
     } else {
       StatusTable.print(status, root.out());
     }
-    return status.stream().allMatch(s -> s.state().equals("running")) ? 0 : 1;
+    return status.stream().allMatch(ComponentStatus::running) ? 0 : 1;
   }
 
+  /** {@code {"instances": [{"id", "kind", "role", "host", "port", "endpoint", "state", ...}]}}. */
   private static String toJson(List<ComponentStatus> status) {
-    Map<String, Object> doc = new LinkedHashMap<>();
+    List<Map<String, Object>> instances = new ArrayList<>();
     for (ComponentStatus s : status) {
       Map<String, Object> c = new LinkedHashMap<>();
+      c.put("id", s.id());
+      c.put("kind", s.kind().key());
+      c.put("role", s.role());
+      c.put("host", s.instance().host());
+      c.put("port", s.instance().port());
       c.put("endpoint", s.endpoint());
       c.put("state", s.state());
       c.put("version", s.version().orElse(null));
       c.put("pid", s.pid().orElse(null));
-      doc.put(s.component().key(), c);
+      c.put("pending_restart", s.pendingRestart());
+      instances.add(c);
     }
     try {
       return new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(Map.of("components", doc));
+          .writeValueAsString(Map.of("instances", instances));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

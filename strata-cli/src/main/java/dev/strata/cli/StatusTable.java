@@ -4,20 +4,33 @@ import dev.strata.ops.stack.ComponentStatus;
 import java.io.PrintWriter;
 import java.util.List;
 
-/** The component / endpoint / state / version table of {@code strata up} and {@code status}. */
+/**
+ * The instance / role / endpoint / state / version table of {@code strata up} and {@code status}.
+ */
 final class StatusTable {
   private StatusTable() {}
 
   static void print(List<ComponentStatus> rows, PrintWriter out) {
-    Table table = new Table("COMPONENT", "ENDPOINT", "STATE", "VERSION", "PID");
+    Table table = new Table("INSTANCE", "KIND", "ROLE", "ENDPOINT", "STATE", "VERSION", "PID");
     for (ComponentStatus s : rows) {
       table.row(
-          s.component().key(),
+          s.id(),
+          s.kind().displayName(),
+          s.role(),
           s.endpoint(),
-          s.state(),
+          s.state() + (s.pendingRestart().isEmpty() ? "" : " (restart pending)"),
           s.version().orElse("-"),
           s.pid().map(String::valueOf).orElse("-"));
     }
     table.print(out);
+    for (ComponentStatus s : rows) {
+      if (!s.pendingRestart().isEmpty()) {
+        out.println(
+            s.id()
+                + " takes on restart: "
+                + String.join("; ", s.pendingRestart())
+                + " (strata up --restart)");
+      }
+    }
   }
 }

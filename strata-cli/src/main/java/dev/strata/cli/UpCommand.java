@@ -4,22 +4,31 @@ import dev.strata.ops.stack.ComponentStatus;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "up",
     description = {
       "Starts PostgreSQL, PgBouncer and Redis (creating them on first run) and waits until each answers.",
-      "Running it again changes nothing; a changed strata.yaml is applied. A failed up stops what it started."
+      "Running it again changes nothing; a changed strata.yaml is applied (a changed port or bind"
+          + " address only with --restart). A failed up stops what it started."
     })
 final class UpCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
+
+  @Option(
+      names = "--restart",
+      description =
+          "Restart the running servers whose changed settings (postgres.port, pooler.port,"
+              + " security.bind, …) they take only when they start.")
+  boolean restart;
 
   @Override
   public Integer call() {
     Workspace workspace = root.workspace();
     long start = System.nanoTime();
-    List<ComponentStatus> status = workspace.stack(line -> root.err().println(line)).up();
+    List<ComponentStatus> status = workspace.stack(line -> root.err().println(line)).up(restart);
     StatusTable.print(status, root.out());
     root.out()
         .printf(

@@ -2,7 +2,7 @@ package dev.strata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.ops.stack.Component;
+import dev.strata.core.topology.Kind;
 import dev.strata.ops.stack.ComponentStatus;
 import dev.strata.test.StrataStack;
 import dev.strata.test.StrataTest;
@@ -28,16 +28,16 @@ final class StackLifecycleIT {
   @Test
   @Order(1)
   void up_on_a_running_stack_changes_nothing(StrataStack stack) throws Exception {
-    Map<Component, Optional<Long>> pids = pids(stack);
+    Map<Kind, Optional<Long>> pids = pids(stack);
     Path conf = stack.home().resolve(".strata/postgres/data/postgresql.conf");
     FileTime confWritten = Files.getLastModifiedTime(conf);
     Cli up = Cli.run(stack.home(), "up");
     assertThat(up.exitCode()).as(up.toString()).isZero();
     assertThat(up.err()).as("no server was started").doesNotContain("starting");
     assertThat(up.out())
-        .containsPattern("postgres +127\\.0\\.0\\.1:\\d+ +running +15\\.\\d+")
-        .containsPattern("pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.\\d+")
-        .containsPattern("redis +127\\.0\\.0\\.1:\\d+ +running +7\\.\\d+");
+        .containsPattern("postgres-1 +PostgreSQL +primary +127\\.0\\.0\\.1:\\d+ +running +15\\.\\d+")
+        .containsPattern("pooler-1 +PgBouncer +pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.\\d+")
+        .containsPattern("redis-1 +Redis +master +127\\.0\\.0\\.1:\\d+ +running +7\\.\\d+");
     assertThat(pids(stack)).isEqualTo(pids);
     assertThat(Files.getLastModifiedTime(conf)).isEqualTo(confWritten);
   }
@@ -63,7 +63,8 @@ final class StackLifecycleIT {
             "JDBC_DATABASE_URL",
             "JDBC_DATABASE_USERNAME",
             "JDBC_DATABASE_PASSWORD",
-            "PGSSLROOTCERT");
+            "PGSSLROOTCERT",
+            "REDIS_CA");
     assertThat(vars.get("DATABASE_URL"))
         .startsWith("postgresql://billing_app:")
         .contains("/billing?sslmode=verify-full&sslrootcert=");
@@ -145,14 +146,19 @@ final class StackLifecycleIT {
     assertThat(logs.out().lines().count()).isBetween(1L, 5L);
     Cli bad = Cli.run(stack.home(), "logs", "mysql");
     assertThat(bad.exitCode()).isEqualTo(2);
-    assertThat(bad.err()).contains("unknown component 'mysql'").contains("postgres, pooler, redis");
+    assertThat(bad.err())
+        .contains("no instance or kind named 'mysql'")
+        .contains("postgres-1, pooler-1, redis-1");
+    Cli byId = Cli.run(stack.home(), "logs", "redis-1", "-n", "3");
+    assertThat(byId.exitCode()).as(byId.toString()).isZero();
+    assertThat(byId.out()).isNotBlank();
   }
 
   @Test
   @Order(6)
   void up_applies_a_changed_strata_yaml_to_the_running_servers_without_restarting_them(
       StrataStack stack) throws Exception {
-    Map<Component, Optional<Long>> pids = pids(stack);
+    Map<Kind, Optional<Long>> pids = pids(stack);
     Files.writeString(
         stack.home().resolve("strata.yaml"),
         "postgres:\n  port: 0\n  memory: 256mb\n  databases: [shop, billing, extra]\n"
@@ -182,10 +188,10 @@ final class StackLifecycleIT {
         .contains("maxmemory_policy:allkeys-lfu");
   }
 
-  private static Map<Component, Optional<Long>> pids(StrataStack stack) {
+  private static Map<Kind, Optional<Long>> pids(StrataStack stack) {
     List<ComponentStatus> status = stack.stack().status();
-    Map<Component, Optional<Long>> pids = new HashMap<>();
-    status.forEach(s -> pids.put(s.component(), s.pid()));
+    Map<Kind, Optional<Long>> pids = new HashMap<>();
+    status.forEach(s -> pids.put(s.kind(), s.pid()));
     assertThat(pids.values()).allSatisfy(p -> assertThat(p).isPresent());
     return pids;
   }

@@ -6,16 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.core.env.PgEndpoint;
 import dev.strata.core.env.RedisEndpoint;
 import dev.strata.core.env.StackEnv;
+import dev.strata.core.topology.Kind;
 import dev.strata.ops.process.Exec;
-import dev.strata.ops.stack.Component;
 import dev.strata.ops.tls.Certificates;
 import dev.strata.test.StrataStack;
 import dev.strata.test.StrataTest;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.file.Files;
@@ -140,24 +142,84 @@ final class StackSecurityIT {
 
   @Test
   void redis_app_user_reads_and_writes_but_dangerous_commands_are_refused(StrataStack stack) {
-    RedisClient client = RedisClient.create(stack.env().redis().url());
+    RedisClient client = client(stack.env().redis(), RedisURI.create(stack.env().redis().url()));
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       RedisCommands<String, String> redis = connection.sync();
       assertThat(redis.set("greeting", "hello")).isEqualTo("OK");
       assertThat(redis.get("greeting")).isEqualTo("hello");
       assertThat(redis.scan(ScanArgs.Builder.matches("greet*")).getKeys()).contains("greeting");
+      assertThat(redis.info("server"))
+          .as("client libraries ask INFO at connect")
+          .contains("redis_version");
+      assertThat(redis.clientSetname("worker-1")).isEqualTo("OK");
+      assertThat(redis.clientGetname()).isEqualTo("worker-1");
       assertNoPermission(() -> redis.flushall());
       assertNoPermission(() -> redis.configGet("maxmemory"));
       assertNoPermission(() -> redis.keys("*"));
+      assertNoPermission(() -> redis.clientList());
     } finally {
       client.shutdown();
     }
   }
 
   @Test
+  void redis_monitor_user_sees_statistics_but_no_key_and_kills_no_client(StrataStack stack) {
+    RedisEndpoint monitor = stack.stack().redisEndpoint("monitor");
+    RedisClient appClient = client(stack.env().redis(), RedisURI.create(stack.env().redis().url()));
+    RedisClient client = client(monitor, RedisURI.create(monitor.url()));
+    try (StatefulRedisConnection<String, String> app = appClient.connect();
+        StatefulRedisConnection<String, String> connection = client.connect()) {
+      app.sync().set("session:secret", "token");
+      RedisCommands<String, String> redis = connection.sync();
+      assertThat(redis.ping()).isEqualTo("PONG");
+      assertThat(redis.info("memory")).contains("used_memory:");
+      assertThat(redis.dbsize()).isPositive();
+      assertThat(redis.clientList()).contains("cmd=");
+      assertThat(redis.slowlogGet()).isNotNull();
+      assertNoPermission(() -> redis.get("session:secret"));
+      assertNoPermission(() -> redis.scan());
+      assertNoPermission(() -> redis.set("x", "y"));
+      assertNoPermission(() -> redis.clientKill("127.0.0.1:1"));
+    } finally {
+      client.shutdown();
+      appClient.shutdown();
+    }
+  }
+
+  @Test
+  void redis_speaks_only_tls_and_verifies_with_the_stacks_ca(StrataStack stack) {
+    RedisEndpoint app = stack.env().redis();
+    assertThat(app.url()).startsWith("rediss://");
+    assertThat(stack.env().variables()).containsEntry("REDIS_CA", app.caFile().toString());
+    Exec.Result plain =
+        Exec.of("redis-cli", "-h", app.host(), "-p", Integer.toString(app.port()), "PING").run();
+    assertThat(plain.output()).doesNotContain("PONG");
+    Exec.Result verified =
+        Exec.of(
+                "redis-cli",
+                "--tls",
+                "--cacert",
+                app.caFile().toString(),
+                "--user",
+                app.user(),
+                "-h",
+                app.host(),
+                "-p",
+                Integer.toString(app.port()),
+                "--no-auth-warning",
+                "PING")
+            .env("REDISCLI_AUTH", app.password())
+            .run();
+    assertThat(verified.output().trim()).isEqualTo("PONG");
+  }
+
+  @Test
   void redis_default_user_is_disabled(StrataStack stack) {
     RedisEndpoint app = stack.env().redis();
-    RedisClient client = RedisClient.create(RedisURI.create(app.host(), app.port()));
+    RedisClient client =
+        client(
+            app,
+            RedisURI.builder().withHost(app.host()).withPort(app.port()).withSsl(true).build());
     try {
       assertThatThrownBy(() -> client.connect().close())
           .isInstanceOf(RedisConnectionException.class)
@@ -185,8 +247,8 @@ final class StackSecurityIT {
             stack.env().redis().password());
     Cli status = Cli.run(stack.home(), "status", "--json");
     String logs =
-        Stream.of(Component.values())
-            .map(c -> stack.stack().log(c))
+        Stream.of(Kind.values())
+            .map(c -> stack.stack().log(c.key()))
             .map(StackSecurityIT::read)
             .reduce("", String::concat);
     assertThat(logs).contains("app_app");
@@ -194,6 +256,18 @@ final class StackSecurityIT {
       assertThat(logs).doesNotContain(password);
       assertThat(status.out() + status.err()).doesNotContain(password);
     }
+  }
+
+  /** Lettuce trusting the stack's CA, as strata-redis configures it. */
+  static RedisClient client(RedisEndpoint endpoint, RedisURI uri) {
+    RedisClient client = RedisClient.create(uri);
+    if (endpoint.caFile() != null) {
+      client.setOptions(
+          ClientOptions.builder()
+              .sslOptions(SslOptions.builder().trustManager(endpoint.caFile().toFile()).build())
+              .build());
+    }
+    return client;
   }
 
   private static String read(Path file) {

@@ -189,8 +189,8 @@ final class UpFailureIT {
     assertThat(first.get().exitCode()).as(first.get().toString()).isZero();
     assertThat(first.get().err() + second.err())
         .as("each server was started once")
-        .containsOnlyOnce("starting PostgreSQL")
-        .containsOnlyOnce("starting Redis");
+        .containsOnlyOnce("starting postgres-1")
+        .containsOnlyOnce("starting redis-1");
     assertThat(Cli.run(project, "status").exitCode()).isZero();
   }
 
@@ -219,7 +219,7 @@ final class UpFailureIT {
 
   private void assertNothingRunning() {
     assertThat(stack().status())
-        .allSatisfy(s -> assertThat(s.pid()).as(s.component() + " is running").isEmpty());
+        .allSatisfy(s -> assertThat(s.pid()).as(s.id() + " is running").isEmpty());
   }
 
   private Stack stack() {

@@ -3,7 +3,8 @@ package dev.strata.test;
 import dev.strata.core.env.PgEndpoint;
 import dev.strata.core.env.StackEnv;
 import dev.strata.core.spec.SpecLoader;
-import dev.strata.ops.stack.Component;
+import dev.strata.core.topology.Kind;
+import dev.strata.core.topology.Topology;
 import dev.strata.ops.stack.Stack;
 import dev.strata.ops.stack.StackFiles;
 import java.io.IOException;
@@ -84,14 +85,29 @@ public final class StrataStack implements AutoCloseable {
     return DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.jdbcProperties());
   }
 
-  /** Stops one server, for tests of what clients do when it is gone. */
-  public void stop(Component component) {
-    stack.stop(component);
+  /** Stops the first server of a kind, for tests of what clients do when it is gone. */
+  public void stop(Kind kind) {
+    stack.stop(kind);
   }
 
-  /** Starts one server again. */
-  public void start(Component component) {
-    stack.start(component);
+  /** Starts the first server of a kind again. */
+  public void start(Kind kind) {
+    stack.start(kind);
+  }
+
+  /** Stops one instance by id ({@code redis-1}). */
+  public void stop(String instanceId) {
+    stack.stop(instanceId);
+  }
+
+  /** Starts one instance by id again. */
+  public void start(String instanceId) {
+    stack.start(instanceId);
+  }
+
+  /** The resolved stack: every instance with its role and the port it really listens on. */
+  public Topology topology() {
+    return stack.topology();
   }
 
   /** The project folder: strata.yaml, and the stack's state in {@code .strata/}. */

@@ -38,6 +38,9 @@ public record StackEnv(
     if (caFile != null) {
       vars.put("PGSSLROOTCERT", caFile.toString());
     }
+    if (redis.caFile() != null) {
+      vars.put("REDIS_CA", redis.caFile().toString());
+    }
     return vars;
   }
 

@@ -3,8 +3,12 @@ package dev.strata.core.env;
 import dev.strata.core.StrataException;
 import dev.strata.core.secret.Secrets;
 import dev.strata.core.spec.StrataSpec;
+import dev.strata.core.topology.Instance;
+import dev.strata.core.topology.Kind;
+import dev.strata.core.topology.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Works out a stack's {@link StackEnv} from its strata.yaml, its state and its secrets: what {@code
@@ -32,17 +36,28 @@ public final class StackEnvs {
     return "redis/" + user;
   }
 
-  /** The host clients connect to for a bind address: loopback for a wildcard bind. */
-  public static String clientHost(String bind) {
-    return bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
-  }
-
   /**
    * The env of {@code database} in the stack of {@code projectDir}.
    *
    * @throws StrataException if the stack was never brought up, or the database is not in the spec
    */
   public static StackEnv resolve(Path projectDir, StrataSpec spec, String database) {
+    StateDir dir = StateDir.of(projectDir);
+    return resolve(
+        projectDir,
+        spec,
+        Topology.resolve(spec, StackState.load(dir.stateFile()), Optional.empty()),
+        database);
+  }
+
+  /**
+   * The env of {@code database} in a topology already resolved (and read back from the live
+   * servers) by the caller.
+   *
+   * @throws StrataException if the stack was never brought up, or the database is not in the spec
+   */
+  public static StackEnv resolve(
+      Path projectDir, StrataSpec spec, Topology topology, String database) {
     if (!spec.postgres().databases().contains(database)) {
       throw StrataException.badInput(
           "no database '"
@@ -58,30 +73,47 @@ public final class StackEnvs {
           "the stack in " + projectDir + " has not been brought up (no " + dir.secretsFile() + ")",
           "run `strata up` first");
     }
-    StackState state = StackState.load(dir.stateFile());
     Secrets secrets = Secrets.open(dir.secretsFile());
-    String host = clientHost(spec.security().bind());
     Path ca = spec.security().tls() ? dir.caFile() : null;
-    int pgPort = port(state, "postgres", spec.postgres().port());
-    int poolerPort = port(state, "pooler", spec.pooler().port());
-    int redisPort = port(state, "redis", spec.redis().port());
+    Instance postgres = topology.first(Kind.POSTGRES);
+    Instance pooler = topology.first(Kind.POOLER);
+    Instance redisMaster = topology.first(Kind.REDIS);
     String app = spec.security().appRole(database);
     String owner = spec.security().ownerRole(database);
     String readonly = spec.security().readonlyRole(database);
     PgEndpoint pooled =
         new PgEndpoint(
-            host, poolerPort, database, app, secrets.require(postgresSecret(app)), ca, true);
+            pooler.host(),
+            pooler.port(),
+            database,
+            app,
+            secrets.require(postgresSecret(app)),
+            ca,
+            true);
     PgEndpoint direct =
         new PgEndpoint(
-            host, pgPort, database, owner, secrets.require(postgresSecret(owner)), ca, false);
+            postgres.host(),
+            postgres.port(),
+            database,
+            owner,
+            secrets.require(postgresSecret(owner)),
+            ca,
+            false);
     PgEndpoint readonlyEndpoint = pooled.as(readonly, secrets.require(postgresSecret(readonly)));
+    boolean redisTls = redisTls(spec);
     RedisEndpoint redis =
         new RedisEndpoint(
-            host, redisPort, REDIS_APP_USER, secrets.require(redisSecret(REDIS_APP_USER)), false);
+            redisMaster.host(),
+            redisMaster.port(),
+            REDIS_APP_USER,
+            secrets.require(redisSecret(REDIS_APP_USER)),
+            redisTls,
+            redisTls ? dir.caFile() : null);
     return new StackEnv(pooled, direct, readonlyEndpoint, redis, ca);
   }
 
-  private static int port(StackState state, String component, int configured) {
-    return configured != 0 ? configured : state.port(component).orElse(0);
+  /** Whether the stack's Redis speaks TLS. */
+  public static boolean redisTls(StrataSpec spec) {
+    return spec.security().tls();
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.core.ErrorCode;
 import dev.strata.core.StrataException;
-import dev.strata.ops.stack.Component;
+import dev.strata.core.topology.Kind;
 import dev.strata.redis.cache.CacheCodec;
 import dev.strata.redis.cache.FailMode;
 import dev.strata.redis.cache.StrataCache;
@@ -50,7 +50,7 @@ final class RedisOutageIT {
       assertThat(open.get("k", () -> "loaded")).isEqualTo("cached");
       assertThat(open.get("k", () -> "loaded")).isEqualTo("cached"); // now in the near cache
 
-      stack.stop(Component.REDIS);
+      stack.stop(Kind.REDIS);
 
       Wait.until(() -> open.get("k", () -> "from loader").equals("from loader"));
       AtomicInteger loads = new AtomicInteger();
@@ -73,7 +73,7 @@ final class RedisOutageIT {
       assertThat(meters.get("strata.cache.errors").tag("type", "redis").counter().count())
           .isGreaterThanOrEqualTo(50);
 
-      stack.start(Component.REDIS);
+      stack.start(Kind.REDIS);
 
       // each connection (the shared one, the near cache's) reconnects on its own schedule
       Wait.until(

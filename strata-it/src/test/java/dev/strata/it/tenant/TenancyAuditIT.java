@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.core.StrataException;
 import dev.strata.core.spec.TenancySpec;
-import dev.strata.ops.tenancy.Finding;
-import dev.strata.ops.tenancy.Severity;
-import dev.strata.ops.tenancy.TenancyAudit;
-import dev.strata.ops.tenancy.TenancyPlan;
+import dev.strata.jdbc.tenant.audit.Finding;
+import dev.strata.jdbc.tenant.audit.Severity;
+import dev.strata.jdbc.tenant.audit.TenancyAudit;
+import dev.strata.jdbc.tenant.audit.TenancyPlan;
 import dev.strata.test.StrataStack;
 import dev.strata.test.StrataTest;
 import java.io.IOException;

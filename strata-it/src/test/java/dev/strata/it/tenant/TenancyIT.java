@@ -11,7 +11,7 @@ import dev.strata.core.tenant.TenantContext;
 import dev.strata.jdbc.tenant.Tenancy;
 import dev.strata.jdbc.tenant.TenantDataSource;
 import dev.strata.jdbc.tenant.TenantSettings;
-import dev.strata.ops.tenancy.TenancyPlan;
+import dev.strata.jdbc.tenant.audit.TenancyPlan;
 import dev.strata.test.StrataStack;
 import dev.strata.test.StrataTest;
 import java.sql.Connection;

@@ -2,54 +2,78 @@ package dev.strata.ops.pgbouncer;
 
 import dev.strata.core.env.PgEndpoint;
 import dev.strata.core.spec.StrataSpec;
+import dev.strata.core.topology.Instance;
+import dev.strata.ops.component.Component;
+import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.postgres.Psql;
 import dev.strata.ops.process.ConfigFiles;
 import dev.strata.ops.process.Exec;
 import dev.strata.ops.process.Logs;
 import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
-import dev.strata.ops.process.Server;
 import dev.strata.ops.process.Wait;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * PgBouncer in front of PostgreSQL. Healthy means a real query through it as the app role, over TLS
- * with the CA verified: the path an application takes.
+ * PgBouncer in front of the PostgreSQL primary. Healthy means a real query through it as the app
+ * role, over TLS with the CA verified: the path an application takes.
  */
-public final class PgBouncerServer implements Server {
+public final class PgBouncerServer implements Component {
+  /** The address and port PgBouncer was started with: a reload does not move its listener. */
+  private static final String LISTENING = "listening";
+
+  private final Instance instance;
   private final StrataSpec spec;
   private final Path binary;
   private final Path dir;
   private final RunAs runAs;
-  private final int port;
-  private final String ini;
+  private final Supplier<String> ini;
   private final Supplier<Map<String, String>> verifiers;
   private final Psql psql;
   private final Supplier<PgEndpoint> healthEndpoint;
+  private final String postgresId;
 
+  /**
+   * @param verifiers every login role's SCRAM verifier, for the auth file
+   * @param healthEndpoint the app role through this PgBouncer
+   */
   public PgBouncerServer(
-      StrataSpec spec,
-      Path binary,
-      Path dir,
-      RunAs runAs,
-      int port,
-      String ini,
+      ComponentContext context,
+      Instance instance,
       Supplier<Map<String, String>> verifiers,
-      Psql psql,
       Supplier<PgEndpoint> healthEndpoint) {
-    this.spec = spec;
-    this.binary = binary;
-    this.dir = dir;
-    this.runAs = runAs;
-    this.port = port;
-    this.ini = ini;
+    this.instance = instance;
+    this.spec = context.spec();
+    this.binary = context.tools().pgbouncer();
+    this.dir = context.folder(instance);
+    this.runAs = context.runAs();
+    Instance postgres = context.postgresPrimary();
+    this.postgresId = postgres.id();
+    this.ini =
+        () ->
+            PgBouncerConfig.renderIni(
+                spec, dir, instance.port(), context.socketDir(), postgres.port(), context.tlsDir());
     this.verifiers = verifiers;
-    this.psql = psql;
+    this.psql = new Psql(context.tools().pgBinDir());
     this.healthEndpoint = healthEndpoint;
+  }
+
+  @Override
+  public Instance instance() {
+    return instance;
+  }
+
+  @Override
+  public List<String> dependsOn() {
+    return List.of(postgresId);
   }
 
   @Override
@@ -61,51 +85,100 @@ public final class PgBouncerServer implements Server {
     return dir.resolve("pgbouncer.ini");
   }
 
+  private PidFile pidFile() {
+    return new PidFile(dir.resolve("pgbouncer.pid"), "pgbouncer");
+  }
+
   @Override
   public Optional<ProcessHandle> process() {
-    return new PidFile(dir.resolve("pgbouncer.pid"), "pgbouncer").process();
+    return pidFile().process();
+  }
+
+  /** The port the running PgBouncer of {@code folder} listens on; empty when it is not running. */
+  public static Optional<Integer> livePort(Path folder) {
+    return listening(folder).map(l -> Integer.valueOf(l.substring(l.lastIndexOf(':') + 1)));
+  }
+
+  private static Optional<String> listening(Path folder) {
+    if (new PidFile(folder.resolve("pgbouncer.pid"), "pgbouncer").process().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String text = Files.readString(folder.resolve(LISTENING)).trim();
+      return text.matches(".+:\\d+") ? Optional.of(text) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   @Override
-  public String endpoint() {
-    return spec.security().bind() + ":" + port;
-  }
-
-  @Override
-  public boolean start() {
+  public boolean render() {
     ConfigFiles.createDirectories(dir);
-    boolean changed = ConfigFiles.write(iniFile(), ini, "rw-------");
+    boolean changed = ConfigFiles.write(iniFile(), ini.get(), "rw-------");
     changed |=
         ConfigFiles.write(
             dir.resolve("userlist.txt"),
             PgBouncerConfig.renderUserlist(verifiers.get()),
             "rw-------");
     runAs.give(dir);
+    return changed;
+  }
+
+  @Override
+  public boolean start() {
+    boolean changed = render();
     if (running()) {
       if (changed) {
-        Exec.of("kill", "-HUP", Long.toString(process().orElseThrow().pid())).check();
+        reload();
       }
       return false;
     }
     long logStart = Logs.size(log());
     Exec.Result r = runAs.exec(binary.toString(), "-d", "-q", iniFile().toString()).run();
-    if (!r.ok() || !Wait.until(this::answers, Duration.ofSeconds(30))) {
+    if (!r.ok() || !Wait.until(this::healthy, Duration.ofSeconds(30))) {
       String why = r.ok() ? "it does not answer queries" : r.describeFailure();
       stop();
       throw Logs.startFailure(
           "PgBouncer", why, log(), logStart, "fix the cause above and run strata up again");
     }
+    ConfigFiles.write(dir.resolve(LISTENING), wantedListener() + "\n", "rw-r--r--");
     return true;
   }
 
+  @Override
+  public void reload() {
+    process().ifPresent(p -> Exec.of("kill", "-HUP", Long.toString(p.pid())).check());
+  }
+
   /** Whether a query as the app role through PgBouncer succeeds. */
-  public boolean answers() {
+  @Override
+  public boolean healthy() {
     return running() && psql.through(healthEndpoint.get(), "SELECT 1").run().ok();
+  }
+
+  /** A changed listen address or port: PgBouncer takes those only when it starts. */
+  @Override
+  public List<String> pendingRestart() {
+    List<String> pending = new ArrayList<>();
+    listening(dir)
+        .filter(live -> !live.equals(wantedListener()))
+        .ifPresent(
+            live ->
+                pending.add(
+                    "listen_addr:listen_port (security.bind, pooler.port): "
+                        + live
+                        + " -> "
+                        + wantedListener()));
+    return pending;
+  }
+
+  private String wantedListener() {
+    return spec.security().bind() + ":" + instance.port();
   }
 
   @Override
   public void stop() {
-    new PidFile(dir.resolve("pgbouncer.pid"), "pgbouncer").terminate(Duration.ofSeconds(10));
+    pidFile().terminate(Duration.ofSeconds(10));
   }
 
   @Override

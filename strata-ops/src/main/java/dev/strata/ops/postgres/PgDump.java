@@ -28,7 +28,7 @@ public final class PgDump {
    */
   public static Path beforeMigration(
       Optional<String> binDir, Path dir, String database, String libpqUrl, String password) {
-    Path pgDump = Binaries.postgresBinDir(binDir).resolve("pg_dump");
+    Path pgDump = Binaries.postgresBinDir(binDir, Optional.empty(), false).resolve("pg_dump");
     Path file =
         dir.resolve(
             database

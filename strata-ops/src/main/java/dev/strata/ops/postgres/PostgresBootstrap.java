@@ -83,7 +83,7 @@ public final class PostgresBootstrap {
           String hash = sha256(sql);
           wanted.put(key, hash);
           if (!hash.equals(applied.get(key))) {
-            script.append("\\connect ").append(db).append('\n').append(sql);
+            script.append("\\connect ").append(ident(db)).append('\n').append(sql);
           }
         });
     if (script.length() == 0) {
@@ -97,11 +97,22 @@ public final class PostgresBootstrap {
     if (!r.ok()) {
       throw StrataException.failed(
           "creating roles and databases failed: " + r.describeFailure(),
-          "see the PostgreSQL log (strata logs postgres)",
+          "fix the cause above in strata.yaml and run strata up again (the PostgreSQL log has"
+              + " more: strata logs postgres)",
           null);
     }
     PropertiesFile.write(
         record, wanted, "Applied by strata up (SHA-256 of each part).", "rw-------");
+  }
+
+  /** {@code name} as an SQL identifier: {@code order} becomes {@code "order"}. */
+  static String ident(String name) {
+    return '"' + name.replace("\"", "\"\"") + '"';
+  }
+
+  /** {@code text} as an SQL string literal. */
+  static String literal(String text) {
+    return "'" + text.replace("'", "''") + "'";
   }
 
   private static String sha256(String text) {
@@ -120,53 +131,59 @@ public final class PostgresBootstrap {
     StringBuilder sql =
         new StringBuilder("SET log_statement = 'none';\nSET log_min_duration_statement = -1;\n");
     verifiers().forEach((role, verifier) -> sql.append(ensureRole(role, verifier)));
-    sql.append("GRANT pg_monitor TO ").append(sec.monitorRole()).append(";\n");
+    sql.append("GRANT pg_monitor TO ").append(ident(sec.monitorRole())).append(";\n");
     for (String db : spec.postgres().databases()) {
-      String owner = sec.ownerRole(db);
-      sql.append("SELECT 'CREATE DATABASE ")
-          .append(db)
-          .append(" OWNER ")
-          .append(owner)
-          .append("' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '")
-          .append(db)
-          .append("')\\gexec\n");
-      sql.append("ALTER DATABASE ").append(db).append(" OWNER TO ").append(owner).append(";\n");
-      sql.append("REVOKE ALL ON DATABASE ").append(db).append(" FROM PUBLIC;\n");
-      sql.append("GRANT CONNECT, TEMPORARY ON DATABASE ")
-          .append(db)
-          .append(" TO ")
-          .append(sec.appRole(db))
+      String owner = ident(sec.ownerRole(db));
+      String database = ident(db);
+      // \gexec runs the generated text as SQL: the identifier inside it is quoted there too.
+      sql.append("SELECT format('CREATE DATABASE %I OWNER %I', ")
+          .append(literal(db))
           .append(", ")
-          .append(sec.readonlyRole(db))
+          .append(literal(sec.ownerRole(db)))
+          .append(") WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ")
+          .append(literal(db))
+          .append(")\\gexec\n");
+      sql.append("ALTER DATABASE ")
+          .append(database)
+          .append(" OWNER TO ")
+          .append(owner)
+          .append(";\n");
+      sql.append("REVOKE ALL ON DATABASE ").append(database).append(" FROM PUBLIC;\n");
+      sql.append("GRANT CONNECT, TEMPORARY ON DATABASE ")
+          .append(database)
+          .append(" TO ")
+          .append(ident(sec.appRole(db)))
+          .append(", ")
+          .append(ident(sec.readonlyRole(db)))
           .append(";\n");
       sql.append("GRANT CONNECT ON DATABASE ")
-          .append(db)
+          .append(database)
           .append(" TO ")
-          .append(sec.monitorRole())
+          .append(ident(sec.monitorRole()))
           .append(";\n");
     }
     return sql.toString();
   }
 
   private static String ensureRole(String role, String verifier) {
-    return "SELECT 'CREATE ROLE "
-        + role
-        + "' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
-        + role
-        + "')\\gexec\n"
+    return "SELECT format('CREATE ROLE %I', "
+        + literal(role)
+        + ") WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
+        + literal(role)
+        + ")\\gexec\n"
         + "ALTER ROLE "
-        + role
-        + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '"
-        + verifier
-        + "';\n";
+        + ident(role)
+        + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD "
+        + literal(verifier)
+        + ";\n";
   }
 
   /** Inside one database: schema ownership, privileges, extensions. */
   String databaseSql(String db) {
     SecuritySpec sec = spec.security();
-    String owner = sec.ownerRole(db);
-    String app = sec.appRole(db);
-    String ro = sec.readonlyRole(db);
+    String owner = ident(sec.ownerRole(db));
+    String app = ident(sec.appRole(db));
+    String ro = ident(sec.readonlyRole(db));
     StringBuilder sql = new StringBuilder("SET log_statement = 'none';\n");
     sql.append("ALTER SCHEMA public OWNER TO ").append(owner).append(";\n");
     sql.append("REVOKE ALL ON SCHEMA public FROM PUBLIC;\n");
@@ -175,7 +192,7 @@ public final class PostgresBootstrap {
         .append(", ")
         .append(ro)
         .append(", ")
-        .append(sec.monitorRole())
+        .append(ident(sec.monitorRole()))
         .append(";\n");
     sql.append("ALTER DEFAULT PRIVILEGES FOR ROLE ")
         .append(owner)
@@ -207,10 +224,10 @@ public final class PostgresBootstrap {
     sql.append("ALTER ROLE ")
         .append(ro)
         .append(" IN DATABASE ")
-        .append(db)
+        .append(ident(db))
         .append(" SET default_transaction_read_only = on;\n");
     for (String ext : spec.postgres().extensions()) {
-      sql.append("CREATE EXTENSION IF NOT EXISTS ").append(ext).append(";\n");
+      sql.append("CREATE EXTENSION IF NOT EXISTS ").append(ident(ext)).append(";\n");
     }
     return sql.toString();
   }

@@ -1,21 +1,29 @@
 package dev.strata.ops.postgres;
 
 import dev.strata.core.spec.StrataSpec;
+import dev.strata.ops.component.PostgresSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Renders postgresql.conf and pg_hba.conf for a stack. */
 public final class PostgresConfig {
   private PostgresConfig() {}
 
+  /** Extensions that work only when their library is preloaded at server start. */
+  private static final Set<String> PRELOADED =
+      Set.of("pg_stat_statements", "pgaudit", "pg_cron", "pg_partman_bgw", "timescaledb");
+
   /**
-   * The settings, in the order written: Strata's, then the derived memory settings, then the user's
-   * overrides, which win.
+   * The settings, in the order written: Strata's, the derived memory settings, what the stack's
+   * components contribute ({@code contributed}), then the user's overrides, which win — but a list
+   * setting such as {@code shared_preload_libraries} keeps what the components need and adds the
+   * user's entries.
    */
   public static Map<String, String> settings(
-      StrataSpec spec, int port, Path socketDir, Path tlsDir) {
+      StrataSpec spec, int port, Path socketDir, Path tlsDir, Map<String, String> contributed) {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("listen_addresses", spec.security().bind());
     s.put("port", Integer.toString(port));
@@ -32,8 +40,7 @@ public final class PostgresConfig {
     s.putAll(
         PostgresTuning.forMemory(
             spec.postgres().memory().orElseGet(PostgresTuning::machineMemory)));
-    s.put("shared_preload_libraries", "pg_stat_statements");
-    s.put("pg_stat_statements.track", "all");
+    s.putAll(contributed);
     s.put("log_destination", "stderr");
     s.put("logging_collector", "off");
     s.put("log_min_duration_statement", "100ms");
@@ -44,7 +51,33 @@ public final class PostgresConfig {
     s.put("log_temp_files", "0");
     s.put("log_line_prefix", "%m [%p] %q%u@%d ");
     s.put("timezone", "UTC");
-    s.putAll(spec.postgres().settings());
+    spec.postgres()
+        .settings()
+        .forEach(
+            (name, value) ->
+                s.merge(
+                    name,
+                    value,
+                    (ours, theirs) ->
+                        PostgresSettings.LISTS.contains(name)
+                            ? PostgresSettings.union(ours, theirs)
+                            : theirs));
+    return s;
+  }
+
+  /**
+   * What the listed extensions need in postgresql.conf: their libraries in {@code
+   * shared_preload_libraries}, and pg_stat_statements tracking nested statements too.
+   */
+  public static Map<String, String> extensionSettings(List<String> extensions) {
+    Map<String, String> s = new LinkedHashMap<>();
+    List<String> preload = extensions.stream().filter(PRELOADED::contains).toList();
+    if (!preload.isEmpty()) {
+      s.put("shared_preload_libraries", String.join(",", preload));
+    }
+    if (extensions.contains("pg_stat_statements")) {
+      s.put("pg_stat_statements.track", "all");
+    }
     return s;
   }
 

@@ -2,24 +2,32 @@ package dev.strata.ops.postgres;
 
 import dev.strata.core.StrataException;
 import dev.strata.core.spec.StrataSpec;
+import dev.strata.core.topology.Instance;
+import dev.strata.ops.component.Component;
+import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.process.ConfigFiles;
 import dev.strata.ops.process.Exec;
 import dev.strata.ops.process.Logs;
 import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
-import dev.strata.ops.process.Server;
 import dev.strata.ops.process.Wait;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * One PostgreSQL server: initdb on first start, postgresql.conf and pg_hba.conf from strata.yaml,
- * started and stopped with pg_ctl as the servers' OS user, roles and databases bootstrapped.
+ * One PostgreSQL node: initdb on first start, postgresql.conf (with what the other components
+ * contribute) and pg_hba.conf from strata.yaml, started and stopped with pg_ctl as the servers' OS
+ * user, roles and databases bootstrapped.
  */
-public final class PostgresServer implements Server {
+public final class PostgresServer implements Component {
+  private final Instance instance;
   private final StrataSpec spec;
   private final Path binDir;
   private final Path dir;
@@ -28,28 +36,78 @@ public final class PostgresServer implements Server {
   private final RunAs runAs;
   private final int port;
   private final PostgresBootstrap bootstrap;
+  private final Supplier<Map<String, String>> contributed;
 
+  /**
+   * @param contributed the merged settings every component of the stack contributes
+   */
   public PostgresServer(
-      StrataSpec spec,
-      Path binDir,
-      Path dir,
-      Path socketDir,
-      Path tlsDir,
-      RunAs runAs,
-      int port,
-      PostgresBootstrap bootstrap) {
-    this.spec = spec;
-    this.binDir = binDir;
-    this.dir = dir;
-    this.socketDir = socketDir;
-    this.tlsDir = tlsDir;
-    this.runAs = runAs;
-    this.port = port;
+      ComponentContext context,
+      Instance instance,
+      PostgresBootstrap bootstrap,
+      Supplier<Map<String, String>> contributed) {
+    this.instance = instance;
+    this.spec = context.spec();
+    this.binDir = context.tools().pgBinDir();
+    this.dir = context.folder(instance);
+    this.socketDir = context.socketDir();
+    this.tlsDir = context.tlsDir();
+    this.runAs = context.runAs();
+    this.port = instance.port();
     this.bootstrap = bootstrap;
+    this.contributed = contributed;
+  }
+
+  @Override
+  public Instance instance() {
+    return instance;
+  }
+
+  @Override
+  public List<String> dependsOn() {
+    return List.of();
+  }
+
+  /** The preload libraries the listed extensions need, and pg_stat_statements' own settings. */
+  @Override
+  public Map<String, String> postgresSettings() {
+    return PostgresConfig.extensionSettings(spec.postgres().extensions());
+  }
+
+  /** Every listed extension must be installed for this server's major version. */
+  @Override
+  public void preflight() {
+    new Extensions(binDir).requireInstalled(spec.postgres().extensions());
   }
 
   public Path dataDir() {
     return dir.resolve("data");
+  }
+
+  /** The data directory of the node in {@code folder}. */
+  public static Path dataDir(Path folder) {
+    return folder.resolve("data");
+  }
+
+  /**
+   * The port the running postmaster of the node in {@code folder} listens on, read from its pid
+   * file (line 4); empty when it is not running.
+   */
+  public static Optional<Integer> livePort(Path folder) {
+    return pidFileLine(folder, 4).filter(l -> l.matches("\\d+")).map(Integer::valueOf);
+  }
+
+  private static Optional<String> pidFileLine(Path folder, int line) {
+    Path pidFile = dataDir(folder).resolve("postmaster.pid");
+    if (new PidFile(pidFile, "postgres").process().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      List<String> lines = Files.readAllLines(pidFile);
+      return lines.size() >= line ? Optional.of(lines.get(line - 1).trim()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   @Override
@@ -61,8 +119,9 @@ public final class PostgresServer implements Server {
     return socketDir;
   }
 
+  /** The port to reach the server on: the one it listens on when running, else the wanted one. */
   public int port() {
-    return port;
+    return livePort(dir).orElse(port);
   }
 
   /** Whether initdb has been run. */
@@ -76,30 +135,37 @@ public final class PostgresServer implements Server {
   }
 
   @Override
-  public String endpoint() {
-    return spec.security().bind() + ":" + port;
-  }
-
-  @Override
   public boolean start() {
-    initialize();
-    boolean changed = writeConfig();
+    prepare();
+    boolean changed = render();
     boolean started = false;
     if (!running()) {
       pgCtlStart();
       started = true;
     } else if (changed) {
-      runAs.exec(pgCtl(), "reload", "-s", "-D", dataDir().toString()).check();
+      reload();
     }
     bootstrap.apply(this, runAs);
     return started;
   }
 
+  @Override
+  public void reload() {
+    runAs.exec(pgCtl(), "reload", "-s", "-D", dataDir().toString()).check();
+  }
+
+  @Override
+  public boolean healthy() {
+    return running()
+        && psql().superuser(runAs, socketDir, port(), "postgres", "SELECT 1").run().ok();
+  }
+
   /**
-   * Creates the data directory with initdb on first use; a no-op after. Separate from {@link
-   * #start()} so that slow first-run work elsewhere (TLS keys) can overlap with it.
+   * Creates the data directory with initdb on first use; a no-op after, so that slow first-run work
+   * elsewhere (TLS keys, the other servers) overlaps with it.
    */
-  public void initialize() {
+  @Override
+  public void prepare() {
     prepareDirectories();
     if (!initialized()) {
       initdb();
@@ -124,17 +190,42 @@ public final class PostgresServer implements Server {
     Wait.until(() -> !PidFile.running(postmaster.get()), Duration.ofSeconds(10));
   }
 
-  /** Settings changed in postgresql.conf that the running server applies only after a restart. */
+  /**
+   * What the running server applies only after a restart: the port and listen address it was
+   * started with (from its pid file) against strata.yaml's, and the settings PostgreSQL itself
+   * marks {@code pending_restart} after a reload.
+   */
+  @Override
   public List<String> pendingRestart() {
     if (!running()) {
       return List.of();
     }
+    List<String> pending = new ArrayList<>();
+    Path folder = dir;
+    livePort(folder)
+        .filter(live -> live != port)
+        .ifPresent(live -> pending.add("port (postgres.port): " + live + " -> " + port));
+    pidFileLine(folder, 6)
+        .filter(live -> !live.equals(spec.security().bind()))
+        .ifPresent(
+            live ->
+                pending.add(
+                    "listen_addresses (security.bind): " + live + " -> " + spec.security().bind()));
+    for (String setting : pendingSettings()) {
+      if (!setting.equals("port") && !setting.equals("listen_addresses")) {
+        pending.add(setting + " (postgres.settings)");
+      }
+    }
+    return pending;
+  }
+
+  private List<String> pendingSettings() {
     Exec.Result r =
         psql()
             .superuser(
                 runAs,
                 socketDir,
-                port,
+                port(),
                 "postgres",
                 "SELECT name FROM pg_settings WHERE pending_restart")
             .run();
@@ -147,7 +238,7 @@ public final class PostgresServer implements Server {
       return Optional.empty();
     }
     Exec.Result r =
-        new Psql(binDir).superuser(runAs, socketDir, port, "postgres", "SHOW server_version").run();
+        psql().superuser(runAs, socketDir, port(), "postgres", "SHOW server_version").run();
     return r.ok() ? Optional.of(r.output().trim().split(" ")[0]) : Optional.empty();
   }
 
@@ -183,8 +274,11 @@ public final class PostgresServer implements Server {
     }
   }
 
-  private boolean writeConfig() {
-    String conf = PostgresConfig.renderConf(PostgresConfig.settings(spec, port, socketDir, tlsDir));
+  @Override
+  public boolean render() {
+    String conf =
+        PostgresConfig.renderConf(
+            PostgresConfig.settings(spec, port, socketDir, tlsDir, contributed.get()));
     boolean changed = ConfigFiles.write(dataDir().resolve("postgresql.conf"), conf, "rw-------");
     changed |=
         ConfigFiles.write(

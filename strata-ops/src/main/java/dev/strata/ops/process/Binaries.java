@@ -28,15 +28,21 @@ public final class Binaries {
   public record Program(String name, String debianPackage) {}
 
   /**
-   * The path of each program, installing missing packages (all in one apt run) when root.
+   * The path of each program, installing missing packages (all in one apt run) when {@code install}
+   * is set and Strata runs as root.
    *
+   * @param install whether this command may install packages: only {@code strata up} does
    * @throws StrataException naming each missing program, its package and the install command
    */
-  public static Map<String, Path> require(List<Program> programs) {
+  public static Map<String, Path> require(List<Program> programs, boolean install) {
     Map<String, Path> found = new LinkedHashMap<>();
     List<Program> missing = programs.stream().filter(p -> onPath(p.name()).isEmpty()).toList();
     if (!missing.isEmpty()) {
-      install(missing.stream().map(Program::debianPackage).distinct().toList(), describe(missing));
+      List<String> packages = missing.stream().map(Program::debianPackage).distinct().toList();
+      if (!install) {
+        throw notInstalled(describe(missing), packages);
+      }
+      install(packages, describe(missing));
     }
     for (Program p : programs) {
       found.put(p.name(), onPath(p.name()).orElseThrow());
@@ -45,12 +51,15 @@ public final class Binaries {
   }
 
   /**
-   * The PostgreSQL binary folder: {@code configured}, or the newest {@code
-   * /usr/lib/postgresql/N/bin} (installing postgresql-15 when there is none and Strata is root).
+   * The PostgreSQL binary folder: {@code configured}; else the folder of the major version that
+   * made the existing cluster ({@code clusterMajor}, from its PG_VERSION); else the newest {@code
+   * /usr/lib/postgresql/N/bin}. With {@code install} (and root) a missing version is installed.
    *
-   * @throws StrataException when the configured folder lacks the binaries, or none is installed
+   * @throws StrataException when the binaries are missing, or are of another major version than the
+   *     cluster (which only pg_upgrade can move)
    */
-  public static Path postgresBinDir(Optional<String> configured) {
+  public static Path postgresBinDir(
+      Optional<String> configured, Optional<Integer> clusterMajor, boolean install) {
     if (configured.isPresent()) {
       Path dir = Path.of(configured.get());
       if (!Files.isExecutable(dir.resolve("postgres"))) {
@@ -63,15 +72,77 @@ public final class Binaries {
             "install the Debian package postgresql-15 (apt-get install -y postgresql-15) and set"
                 + " postgres.bin_dir to /usr/lib/postgresql/15/bin, or to auto");
       }
+      clusterMajor.ifPresent(major -> requireSameMajor(dir, major));
+      return dir;
+    }
+    if (clusterMajor.isPresent()) {
+      int major = clusterMajor.get();
+      Path dir = POSTGRES_ROOT.resolve(major + "/bin");
+      if (!Files.isExecutable(dir.resolve("postgres"))) {
+        List<String> packages = List.of("postgresql-" + major);
+        String what =
+            "PostgreSQL "
+                + major
+                + " (the existing cluster was made by it; newer binaries cannot run it without"
+                + " pg_upgrade)";
+        if (!install || !Exec.of("apt-cache", "show", packages.get(0)).run().ok()) {
+          throw notInstalled(what, packages);
+        }
+        install(packages, what);
+      }
       return dir;
     }
     Optional<Path> newest = newestPostgres();
     if (newest.isEmpty()) {
-      install(
-          List.of("postgresql-15", "postgresql-contrib"), "PostgreSQL (initdb, pg_ctl, postgres)");
+      List<String> packages = List.of("postgresql-15", "postgresql-contrib");
+      if (!install) {
+        throw notInstalled("PostgreSQL (initdb, pg_ctl, postgres)", packages);
+      }
+      install(packages, "PostgreSQL (initdb, pg_ctl, postgres)");
       newest = newestPostgres();
     }
     return newest.orElseThrow();
+  }
+
+  /** The major version of the cluster in {@code dataDir}, from its PG_VERSION file. */
+  public static Optional<Integer> clusterMajor(Path dataDir) {
+    Path file = dataDir.resolve("PG_VERSION");
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      String text = Files.readString(file).trim();
+      return text.matches("\\d+") ? Optional.of(Integer.valueOf(text)) : Optional.empty();
+    } catch (java.io.IOException e) {
+      throw StrataException.environment(
+          "cannot read " + file + ": " + e.getMessage(), "check the permissions of " + dataDir);
+    }
+  }
+
+  private static void requireSameMajor(Path binDir, int clusterMajor) {
+    Exec.Result r = Exec.of(binDir.resolve("postgres").toString(), "-V").run();
+    String version = r.output().replaceAll(".*\\(PostgreSQL\\) ", "").trim();
+    String major = version.split("[.\\s]")[0];
+    if (r.ok() && !major.equals(Integer.toString(clusterMajor))) {
+      throw StrataException.environment(
+          "postgres.bin_dir "
+              + binDir
+              + " is PostgreSQL "
+              + version
+              + ", but the cluster was made by PostgreSQL "
+              + clusterMajor
+              + ": a server of another major version cannot run it",
+          "set postgres.bin_dir to /usr/lib/postgresql/"
+              + clusterMajor
+              + "/bin (or auto), or upgrade the cluster with pg_upgrade (docs/upgrading.md)");
+    }
+  }
+
+  private static StrataException notInstalled(String what, List<String> packages) {
+    return StrataException.environment(
+        what + " is not installed (Debian package " + String.join(", ", packages) + ")",
+        "run `strata up` as root (it installs it), or: sudo apt-get install -y "
+            + String.join(" ", packages));
   }
 
   private static Optional<Path> newestPostgres() {

@@ -2,13 +2,19 @@ package dev.strata.ops.redis;
 
 import dev.strata.core.StrataException;
 import dev.strata.core.env.RedisEndpoint;
+import dev.strata.core.env.StackEnvs;
+import dev.strata.core.secret.Secrets;
+import dev.strata.core.topology.Instance;
+import dev.strata.ops.component.Component;
+import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.process.ConfigFiles;
 import dev.strata.ops.process.Exec;
 import dev.strata.ops.process.Logs;
 import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
-import dev.strata.ops.process.Server;
 import dev.strata.ops.process.Wait;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +22,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Redis, configured from strata.yaml, checked with the machine's redis-cli as the monitor user. */
-public final class RedisServer implements Server {
+/**
+ * A Redis node, configured from strata.yaml (TLS with the stack's CA when {@code redis.tls} is on),
+ * checked with the machine's redis-cli as the monitor user.
+ */
+public final class RedisServer implements Component {
+  /** The address, port and TLS mode Redis was started with. */
+  private static final String LISTENING = "listening";
+
+  private final Instance instance;
   private final Path serverBinary;
   private final Path cliBinary;
   private final Path dir;
@@ -27,26 +40,82 @@ public final class RedisServer implements Server {
   private final RedisEndpoint monitor;
   private final RedisEndpoint admin;
   private final Map<String, String> liveSettings;
+  private final String wantedListener;
 
-  public RedisServer(
-      Path serverBinary,
-      Path cliBinary,
-      Path dir,
-      RunAs runAs,
-      String conf,
-      Map<String, String> liveSettings,
-      String acl,
-      RedisEndpoint monitor,
-      RedisEndpoint admin) {
-    this.serverBinary = serverBinary;
-    this.cliBinary = cliBinary;
-    this.dir = dir;
-    this.runAs = runAs;
-    this.conf = conf;
-    this.liveSettings = liveSettings;
-    this.acl = acl;
-    this.monitor = monitor;
-    this.admin = admin;
+  public RedisServer(ComponentContext context, Instance instance) {
+    this.instance = instance;
+    this.serverBinary = context.tools().redisServer();
+    this.cliBinary = context.tools().redisCli();
+    this.dir = context.folder(instance);
+    this.runAs = context.runAs();
+    boolean tls = StackEnvs.redisTls(context.spec());
+    Path ca = tls ? context.dir().caFile() : null;
+    RedisConfig.Listener listener =
+        new RedisConfig.Listener(
+            context.spec().security().bind(), instance.port(), tls ? context.tlsDir() : null);
+    this.conf = RedisConfig.renderConf(context.spec().redis(), listener, dir);
+    this.liveSettings = RedisConfig.liveSettings(context.spec().redis(), listener);
+    Secrets secrets = context.secrets();
+    // A running Redis is reached where it was started; a changed port waits for a restart.
+    Instance reach = instance.withPort(livePort(dir).orElse(instance.port()));
+    this.monitor = endpoint(reach, secrets, StackEnvs.REDIS_MONITOR_USER, tls, ca);
+    this.admin = endpoint(reach, secrets, StackEnvs.REDIS_ADMIN_USER, tls, ca);
+    this.wantedListener = listener.bind() + ":" + listener.port() + (tls ? " tls" : "");
+    this.acl =
+        RedisConfig.renderAcl(
+            secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_APP_USER)),
+            monitor.password(),
+            admin.password());
+  }
+
+  private static RedisEndpoint endpoint(
+      Instance instance, Secrets secrets, String user, boolean tls, Path ca) {
+    return new RedisEndpoint(
+        instance.host(), instance.port(), user, secrets.get(StackEnvs.redisSecret(user)), tls, ca);
+  }
+
+  @Override
+  public Instance instance() {
+    return instance;
+  }
+
+  /** The port the running Redis of {@code folder} was started on; empty when it is not running. */
+  public static Optional<Integer> livePort(Path folder) {
+    return listening(folder)
+        .map(l -> l.split(" ")[0])
+        .map(l -> Integer.valueOf(l.substring(l.lastIndexOf(':') + 1)));
+  }
+
+  private static Optional<String> listening(Path folder) {
+    if (new PidFile(folder.resolve("redis.pid"), "redis-server").process().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String text = Files.readString(folder.resolve(LISTENING)).trim();
+      return text.matches(".+:\\d+( tls)?") ? Optional.of(text) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A changed bind address, port or TLS mode: Strata applies those with a restart. */
+  @Override
+  public List<String> pendingRestart() {
+    return listening(dir)
+        .filter(live -> !live.equals(wantedListener))
+        .map(
+            live ->
+                List.of(
+                    "bind:port (security.bind, redis.port, redis.tls): "
+                        + live
+                        + " -> "
+                        + wantedListener))
+        .orElse(List.of());
+  }
+
+  @Override
+  public List<String> dependsOn() {
+    return List.of();
   }
 
   @Override
@@ -59,37 +128,76 @@ public final class RedisServer implements Server {
     return new PidFile(dir.resolve("redis.pid"), "redis-server").process();
   }
 
+  private boolean confChanged;
+  private boolean aclChanged;
+
   @Override
-  public String endpoint() {
-    return monitor.host() + ":" + monitor.port();
+  public boolean render() {
+    ConfigFiles.createDirectories(dir.resolve("data"));
+    confChanged = ConfigFiles.write(dir.resolve("redis.conf"), conf, "rw-------");
+    aclChanged = ConfigFiles.write(dir.resolve("users.acl"), acl, "rw-------");
+    runAs.give(dir);
+    return confChanged || aclChanged;
   }
 
   @Override
   public boolean start() {
-    ConfigFiles.createDirectories(dir.resolve("data"));
-    boolean confChanged = ConfigFiles.write(dir.resolve("redis.conf"), conf, "rw-------");
-    boolean aclChanged = ConfigFiles.write(dir.resolve("users.acl"), acl, "rw-------");
-    runAs.give(dir);
+    render();
     if (running()) {
-      if (aclChanged) {
-        checked(cli(admin, "ACL", "LOAD"));
-      }
-      if (confChanged) {
-        List<String> args = new ArrayList<>(List.of("CONFIG", "SET"));
-        liveSettings.forEach((key, value) -> args.addAll(List.of(key, value)));
-        checked(cli(admin, args.toArray(String[]::new)));
-      }
+      reload();
       return false;
     }
     long logStart = Logs.size(log());
     Exec.Result r = runAs.exec(serverBinary.toString(), dir.resolve("redis.conf").toString()).run();
-    if (!r.ok() || !Wait.until(() -> cli(monitor, "PING").run().ok(), Duration.ofSeconds(30))) {
+    if (!r.ok() || !Wait.until(this::healthy, Duration.ofSeconds(30))) {
       String why = r.ok() ? "it does not answer PING" : r.describeFailure();
       stop();
       throw Logs.startFailure(
           "Redis", why, log(), logStart, "fix the cause above and run strata up again");
     }
+    ConfigFiles.write(dir.resolve(LISTENING), wantedListener + "\n", "rw-r--r--");
     return true;
+  }
+
+  /**
+   * Applies the rendered files to the running server: {@code ACL LOAD} for users, {@code CONFIG
+   * SET} for settings (Redis takes even its port and TLS listener live). A no-op when neither
+   * changed since {@link #render()}.
+   */
+  @Override
+  public void reload() {
+    if (aclChanged) {
+      checked(cli(admin, "ACL", "LOAD"));
+    }
+    if (confChanged) {
+      List<String> args = new ArrayList<>(List.of("CONFIG", "SET"));
+      liveSettings.forEach((key, value) -> args.addAll(List.of(key, value)));
+      checked(cli(admin, args.toArray(String[]::new)));
+    }
+    aclChanged = false;
+    confChanged = false;
+  }
+
+  /** Setting the certificate files again makes Redis read them anew. */
+  @Override
+  public void reloadTls() {
+    if (monitor.tls()) {
+      Path tls = monitor.caFile().getParent();
+      checked(
+          cli(
+              admin,
+              "CONFIG",
+              "SET",
+              "tls-cert-file",
+              tls.resolve("server.crt").toString(),
+              "tls-key-file",
+              tls.resolve("server.key").toString()));
+    }
+  }
+
+  @Override
+  public boolean healthy() {
+    return running() && cli(monitor, "PING").run().ok();
   }
 
   @Override
@@ -125,6 +233,9 @@ public final class RedisServer implements Server {
                 user.user(),
                 "--no-auth-warning",
                 "-e"));
+    if (user.tls()) {
+      command.addAll(List.of("--tls", "--cacert", user.caFile().toString()));
+    }
     command.addAll(List.of(args));
     return Exec.of(command).env("REDISCLI_AUTH", user.password()).timeout(Duration.ofSeconds(10));
   }

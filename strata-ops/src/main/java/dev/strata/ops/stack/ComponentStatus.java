@@ -1,15 +1,41 @@
 package dev.strata.ops.stack;
 
+import dev.strata.core.topology.Instance;
+import dev.strata.core.topology.Kind;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * One row of {@code strata status}.
+ * One row of {@code strata status}: an instance as it really is.
  *
+ * @param instance the instance, with the port its live server listens on
  * @param state {@code running}, {@code stopped} or {@code not created}
+ * @param pendingRestart changes the running server takes only after {@code strata up --restart}
  */
 public record ComponentStatus(
-    Component component,
-    String endpoint,
+    Instance instance,
     String state,
     Optional<String> version,
-    Optional<Long> pid) {}
+    Optional<Long> pid,
+    List<String> pendingRestart) {
+
+  public String id() {
+    return instance.id();
+  }
+
+  public Kind kind() {
+    return instance.kind();
+  }
+
+  public String role() {
+    return instance.role();
+  }
+
+  public String endpoint() {
+    return instance.endpoint();
+  }
+
+  public boolean running() {
+    return state.equals("running");
+  }
+}

@@ -8,36 +8,29 @@ import dev.strata.core.env.StackState;
 import dev.strata.core.env.StateDir;
 import dev.strata.core.secret.Secrets;
 import dev.strata.core.spec.StrataSpec;
-import dev.strata.ops.pgbouncer.PgBouncerConfig;
-import dev.strata.ops.pgbouncer.PgBouncerServer;
-import dev.strata.ops.postgres.PostgresBootstrap;
+import dev.strata.core.topology.Instance;
+import dev.strata.core.topology.Kind;
+import dev.strata.core.topology.Topology;
+import dev.strata.ops.component.Component;
+import dev.strata.ops.component.ComponentContext;
+import dev.strata.ops.component.Tools;
 import dev.strata.ops.postgres.PostgresServer;
-import dev.strata.ops.postgres.Psql;
 import dev.strata.ops.process.Ports;
 import dev.strata.ops.process.RunAs;
-import dev.strata.ops.process.Server;
-import dev.strata.ops.redis.RedisConfig;
-import dev.strata.ops.redis.RedisServer;
-import dev.strata.ops.tls.Certificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
 
 /**
- * One stack: the servers strata.yaml describes, in the {@code .strata/} folder beside it. {@code
- * up} starts what is not running (PostgreSQL and Redis in parallel, then PgBouncer), waits until
- * each answers, and on any failure stops what that attempt started. {@code down} stops them in
- * reverse order. Both are idempotent; data is never deleted but by {@link #destroy()}.
+ * One stack: the instances strata.yaml describes, in the {@code .strata/} folder beside it, run as
+ * {@link Component}s. {@code up} starts what is not running in dependency order (independent ones
+ * in parallel), waits until each is healthy, and on any failure stops every component whose start
+ * it attempted. {@code down} stops them in reverse order. Both are idempotent; data is never
+ * deleted but by {@link #destroy()}.
  */
 public final class Stack {
   private final Path projectDir;
@@ -69,64 +62,57 @@ public final class Stack {
     return Files.exists(dir.secretsFile());
   }
 
+  /** Brings the stack up, leaving changes that need a restart pending (and saying so). */
+  public List<ComponentStatus> up() {
+    return up(false);
+  }
+
   /**
    * Brings the stack up and returns its status.
    *
-   * @throws StrataException when a server cannot start; whatever this call started is stopped
+   * @param restart whether to restart the running servers whose changed settings (a port, the bind
+   *     address) they take only when they start
+   * @throws StrataException when a server cannot start; every component this call attempted to
+   *     start is stopped again
    */
-  public List<ComponentStatus> up() {
+  public List<ComponentStatus> up(boolean restart) {
     // Programs first: a machine without them must not be left with a half-made state folder.
-    Tools tools = tools();
+    Tools tools = tools(true);
     try (StackLock lock = StackLock.acquire(dir)) {
-      Servers servers = servers(tools, true);
-      requirePortsFree(servers);
-      List<Server> started = Collections.synchronizedList(new ArrayList<>());
-      ExecutorService pool = Executors.newCachedThreadPool();
-      // Redis needs nothing else; TLS keys and SCRAM verifiers overlap with initdb.
-      CompletableFuture<Void> redis =
-          CompletableFuture.runAsync(() -> start(servers.redis(), Component.REDIS, started), pool);
-      CompletableFuture<Void> tls = CompletableFuture.runAsync(servers::prepareTls, pool);
-      CompletableFuture<Void> verifiers =
-          CompletableFuture.runAsync(servers::deriveVerifiers, pool);
-      try {
-        servers.postgres().initialize();
-        tls.join();
-        verifiers.join();
-        start(servers.postgres(), Component.POSTGRES, started);
-        start(servers.pooler(), Component.POOLER, started);
-        redis.join();
-        List<String> pending = servers.postgres().pendingRestart();
-        if (!pending.isEmpty()) {
-          progress.accept(
-              "PostgreSQL applies "
-                  + String.join(", ", pending)
-                  + " only after a restart: run strata down, then strata up");
-        }
-      } catch (RuntimeException e) {
-        List.of(redis, tls, verifiers).forEach(Stack::awaitQuietly);
-        rollBack(started);
-        throw unwrap(e);
-      } finally {
-        pool.shutdown();
+      StackFiles.createStateDir(dir);
+      RunAs runAs = runAs();
+      runAs.checkReachable(dir.root());
+      StackPlan plan = plan(tools, runAs, true);
+      new StackExecutor(plan, progress).up();
+      List<Component> pending =
+          plan.components().stream().filter(c -> !c.pendingRestart().isEmpty()).toList();
+      if (!pending.isEmpty() && restart) {
+        new StackExecutor(plan, progress).stop(pending);
+        plan = plan(tools, runAs, true);
+        new StackExecutor(plan, progress).up();
+      } else {
+        pending.forEach(this::reportPendingRestart);
       }
-      return status(servers);
+      return status(plan);
     }
   }
 
-  /** Stops every server, PgBouncer first; data is kept. */
+  private void reportPendingRestart(Component c) {
+    progress.accept(
+        c.id()
+            + " takes these changes only when it restarts: "
+            + String.join("; ", c.pendingRestart())
+            + ". It keeps running as before; apply them with `strata up --restart`");
+  }
+
+  /** Stops every server, dependents first; data is kept. */
   public void down() {
     if (!created()) {
       return;
     }
     try (StackLock lock = StackLock.acquire(dir)) {
-      Servers servers = servers(false);
-      for (Component c : List.of(Component.POOLER, Component.REDIS, Component.POSTGRES)) {
-        Server s = servers.get(c);
-        if (s.running()) {
-          progress.accept("stopping " + c.displayName());
-          s.stop();
-        }
-      }
+      StackPlan plan = plan(tools(false), runAs(), false);
+      new StackExecutor(plan, progress).stop(plan.components());
     }
   }
 
@@ -140,46 +126,89 @@ public final class Stack {
     }
   }
 
-  /** Starts one server (its dependencies must run); for tests and {@code strata up}. */
-  public void start(Component component) {
+  /** Starts the first instance of a kind (its dependencies must run); for tests. */
+  public void start(Kind kind) {
+    start(topology(false).first(kind).id());
+  }
+
+  /** Starts one instance by id ({@code redis-1}); its dependencies must run. */
+  public void start(String id) {
     try (StackLock lock = StackLock.acquire(dir)) {
-      Servers servers = servers(true);
-      if (component == Component.POSTGRES) {
-        servers.prepareTls();
-      }
-      servers.get(component).start();
+      StackPlan plan = plan(tools(false), runAs(), false);
+      new StackExecutor(plan, progress).start(plan.component(id));
     }
   }
 
-  /** Stops one server. */
-  public void stop(Component component) {
+  /** Stops the first instance of a kind. */
+  public void stop(Kind kind) {
+    stop(topology(false).first(kind).id());
+  }
+
+  /** Stops one instance by id. */
+  public void stop(String id) {
     try (StackLock lock = StackLock.acquire(dir)) {
-      servers(false).get(component).stop();
+      plan(tools(false), runAs(), false).component(id).stop();
     }
   }
 
-  /** Each server's state, endpoint, version and pid. */
+  /** Each instance's role, state, endpoint, version and pid, read from the live servers. */
   public List<ComponentStatus> status() {
     if (!created()) {
-      return List.of(Component.values()).stream()
-          .map(c -> new ComponentStatus(c, "-", "not created", Optional.empty(), Optional.empty()))
+      return topology(false).instances().stream()
+          .map(
+              i ->
+                  new ComponentStatus(
+                      i, "not created", Optional.empty(), Optional.empty(), List.of()))
           .toList();
     }
-    return status(servers(false));
+    return status(plan(tools(false), runAs(), false));
   }
 
-  /** The log file of one server. */
-  public Path log(Component component) {
-    return switch (component) {
-      case POSTGRES -> dir.component("postgres").resolve("postgres.log");
-      case POOLER -> dir.component("pgbouncer").resolve("pgbouncer.log");
-      case REDIS -> dir.component("redis").resolve("redis.log");
+  private List<ComponentStatus> status(StackPlan plan) {
+    Topology live = plan.context().topology();
+    return StackExecutor.inParallel(
+        plan.components(),
+        c -> {
+          Optional<ProcessHandle> p = c.process();
+          return new ComponentStatus(
+              live.instance(c.id()).orElseThrow(),
+              p.isPresent() ? "running" : "stopped",
+              c.version(),
+              p.map(ProcessHandle::pid),
+              c.pendingRestart());
+        });
+  }
+
+  /**
+   * The log file of an instance, named by its id ({@code postgres-1}) or its kind ({@code redis},
+   * {@code pgbouncer}: the first instance).
+   */
+  public Path log(String name) {
+    Topology topology = topology(false);
+    Instance instance =
+        topology
+            .instance(name)
+            .or(() -> Kind.named(name).map(topology::first))
+            .orElseThrow(() -> unknownInstance(name, topology));
+    Path folder = dir.component(instance.folder());
+    return switch (instance.kind()) {
+      case POSTGRES -> folder.resolve("postgres.log");
+      case POOLER -> folder.resolve("pgbouncer.log");
+      case REDIS -> folder.resolve("redis.log");
     };
   }
 
-  /** What applications need to reach {@code database}. */
+  private static StrataException unknownInstance(String name, Topology topology) {
+    return StrataException.badInput(
+        "no instance or kind named '" + name + "' in this stack",
+        "name one of "
+            + topology.instances().stream().map(Instance::id).collect(Collectors.joining(", "))
+            + ", or a kind: postgres, pooler, redis");
+  }
+
+  /** What applications need to reach {@code database}, at the ports the servers listen on. */
   public StackEnv env(String database) {
-    return StackEnvs.resolve(projectDir, spec, database);
+    return StackEnvs.resolve(projectDir, spec, topology(false), database);
   }
 
   /** The env of the first database. */
@@ -187,9 +216,22 @@ public final class Stack {
     return env(spec.postgres().primaryDatabase());
   }
 
-  /** The machine's programs this stack runs. */
+  /**
+   * The resolved stack: every instance, with the port its live server really listens on (which
+   * differs from strata.yaml's until a changed port is applied by a restart).
+   */
+  public Topology topology() {
+    return topology(false);
+  }
+
+  /** The machine's programs this stack runs (never installs: only {@code up} does). */
   public Tools tools() {
-    return Tools.find(spec.postgres().binDir());
+    return tools(false);
+  }
+
+  private Tools tools(boolean install) {
+    Path postgresFolder = dir.component(Kind.POSTGRES.folder());
+    return Tools.find(spec.postgres().binDir(), PostgresServer.dataDir(postgresFolder), install);
   }
 
   /**
@@ -198,8 +240,8 @@ public final class Stack {
    */
   public List<String> superuserPsql(String database) {
     requireCreated();
-    RunAs runAs = RunAs.forCurrentProcess(spec.security().runAs());
-    int port = ports(StackState.load(dir.stateFile()), false).get(Component.POSTGRES);
+    RunAs runAs = runAs();
+    int port = topology(false).first(Kind.POSTGRES).port();
     return runAs.wrap(
         List.of(
             tools().pgBinDir().resolve("psql").toString(),
@@ -223,12 +265,7 @@ public final class Stack {
     RedisEndpoint app = env().redis();
     return user.equals(app.user())
         ? app
-        : new RedisEndpoint(
-            app.host(),
-            app.port(),
-            user,
-            Secrets.open(dir.secretsFile()).require(StackEnvs.redisSecret(user)),
-            app.tls());
+        : app.as(user, Secrets.open(dir.secretsFile()).require(StackEnvs.redisSecret(user)));
   }
 
   private void requireCreated() {
@@ -238,256 +275,56 @@ public final class Stack {
     }
   }
 
-  private List<ComponentStatus> status(Servers servers) {
-    ExecutorService pool = Executors.newFixedThreadPool(Component.values().length);
-    try {
-      List<CompletableFuture<ComponentStatus>> rows = new ArrayList<>();
-      for (Component c : Component.values()) {
-        Server s = servers.get(c);
-        rows.add(
-            CompletableFuture.supplyAsync(
-                () -> {
-                  Optional<ProcessHandle> p = s.process();
-                  return new ComponentStatus(
-                      c,
-                      s.endpoint(),
-                      p.isPresent() ? "running" : "stopped",
-                      s.version(),
-                      p.map(ProcessHandle::pid));
-                },
-                pool));
-      }
-      return rows.stream().map(CompletableFuture::join).toList();
-    } finally {
-      pool.shutdown();
-    }
+  private RunAs runAs() {
+    return RunAs.forCurrentProcess(spec.security().runAs());
   }
 
-  private void start(Server server, Component component, List<Server> started) {
-    if (!server.running()) {
-      progress.accept("starting " + component.displayName() + " on " + server.endpoint());
-    }
-    if (server.start()) {
-      started.add(server);
-    }
-  }
-
-  private void rollBack(List<Server> started) {
-    List<Server> reverse = new ArrayList<>(started);
-    Collections.reverse(reverse);
-    for (Server s : reverse) {
-      try {
-        s.stop();
-      } catch (RuntimeException e) {
-        progress.accept("could not stop a server while rolling back: " + e.getMessage());
+  /**
+   * The resolved topology, read back from the live servers.
+   *
+   * @param pick whether port-0 instances without a remembered port get a free one (only {@code up})
+   */
+  private Topology topology(boolean pick) {
+    Optional<IntSupplier> freePort =
+        pick ? Optional.of(() -> Ports.free(spec.security().bind())) : Optional.empty();
+    Topology wanted = Topology.resolve(spec, StackState.load(dir.stateFile()), freePort);
+    Topology live = wanted;
+    for (Instance i : wanted.instances()) {
+      Optional<Integer> port = StackPlan.livePort(i, dir.component(i.folder()));
+      if (port.isPresent() && port.get() != i.port()) {
+        live = live.withLivePort(i.id(), port.get());
       }
     }
+    return live;
   }
 
-  private static void awaitQuietly(CompletableFuture<?> future) {
-    try {
-      future.join();
-    } catch (CompletionException e) {
-      // Reported through the first failure; the roll-back covers this one's server too.
-    }
+  /**
+   * The components of this stack. Each is built for its wanted instance (the port in strata.yaml,
+   * which it renders into its files) in a context whose topology is the live one (where the others
+   * really listen, which is what it connects to).
+   */
+  private StackPlan plan(Tools tools, RunAs runAs, boolean forUp) {
+    Optional<IntSupplier> freePort =
+        forUp ? Optional.of(() -> Ports.free(spec.security().bind())) : Optional.empty();
+    Topology wanted = Topology.resolve(spec, StackState.load(dir.stateFile()), freePort);
+    ComponentContext context =
+        new ComponentContext(
+            spec, topology(false), dir, tools, runAs, Secrets.open(dir.secretsFile()), socketDir());
+    return new StackPlan(context, wanted);
   }
 
-  private static RuntimeException unwrap(RuntimeException e) {
-    return e instanceof CompletionException && e.getCause() instanceof RuntimeException cause
-        ? cause
-        : e;
-  }
-
-  private void requirePortsFree(Servers servers) {
-    for (Component c : Component.values()) {
-      if (!servers.get(c).running()) {
-        Ports.requireFree(
-            spec.security().bind(), servers.port(c), c.displayName(), c.key() + ".port");
-      }
-    }
-  }
-
-  private Servers servers(boolean forUp) {
-    return servers(tools(), forUp);
-  }
-
-  private Servers servers(Tools tools, boolean forUp) {
-    RunAs runAs = RunAs.forCurrentProcess(spec.security().runAs());
-    if (forUp) {
-      StackFiles.createStateDir(dir);
-      runAs.checkReachable(dir.root());
-    }
-    Secrets secrets = Secrets.open(dir.secretsFile());
-    Map<Component, Integer> ports = ports(StackState.load(dir.stateFile()), forUp);
-    return new Servers(tools, runAs, secrets, ports);
-  }
-
-  private Map<Component, Integer> ports(StackState state, boolean pick) {
-    Map<Component, Integer> ports = new EnumMap<>(Component.class);
-    Map<Component, Integer> configured =
-        Map.of(
-            Component.POSTGRES,
-            spec.postgres().port(),
-            Component.POOLER,
-            spec.pooler().port(),
-            Component.REDIS,
-            spec.redis().port());
-    for (Component c : Component.values()) {
-      int port = configured.get(c);
-      if (port == 0) {
-        port = state.port(c.key()).orElse(0);
-        if (pick && port == 0) {
-          port = Ports.free(spec.security().bind());
-          state.rememberPort(c.key(), port);
+  /** Every listed port must be free unless its own component already runs. */
+  static void requirePortsFree(String bind, List<Component> components) {
+    for (Component c : components) {
+      if (!c.running()) {
+        for (Component.PortClaim claim : c.ports()) {
+          Ports.requireFree(bind, claim.port(), c.instance().kind().displayName(), claim.key());
         }
       }
-      ports.put(c, port);
     }
-    return ports;
   }
 
   private Path socketDir() {
     return StackFiles.socketDir(dir);
-  }
-
-  /** The servers of this stack, wired to their configuration. */
-  private final class Servers {
-    private final Tools tools;
-    private final Certificates certificates = new Certificates(dir.tlsDir());
-    private final RunAs runAs;
-    private final Map<Component, Integer> ports;
-    private final PostgresServer postgres;
-    private final PgBouncerServer pooler;
-    private final RedisServer redis;
-    private final PostgresBootstrap bootstrap;
-
-    Servers(Tools tools, RunAs runAs, Secrets secrets, Map<Component, Integer> ports) {
-      this.tools = tools;
-      this.runAs = runAs;
-      this.ports = ports;
-      Path socketDir = socketDir();
-      this.bootstrap = new PostgresBootstrap(spec, secrets);
-      this.postgres =
-          new PostgresServer(
-              spec,
-              tools.pgBinDir(),
-              dir.component("postgres"),
-              socketDir,
-              dir.tlsDir(),
-              runAs,
-              port(Component.POSTGRES),
-              bootstrap);
-      Path bouncerDir = dir.component("pgbouncer");
-      String ini =
-          PgBouncerConfig.renderIni(
-              spec,
-              bouncerDir,
-              port(Component.POOLER),
-              socketDir,
-              port(Component.POSTGRES),
-              dir.tlsDir());
-      this.pooler =
-          new PgBouncerServer(
-              spec,
-              tools.pgbouncer(),
-              bouncerDir,
-              runAs,
-              port(Component.POOLER),
-              ini,
-              bootstrap::verifiers,
-              new Psql(tools.pgBinDir()),
-              () -> env().pooled());
-      String host = StackEnvs.clientHost(spec.security().bind());
-      RedisEndpoint monitor =
-          new RedisEndpoint(
-              host,
-              port(Component.REDIS),
-              StackEnvs.REDIS_MONITOR_USER,
-              secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_MONITOR_USER)),
-              false);
-      RedisEndpoint admin =
-          new RedisEndpoint(
-              host,
-              port(Component.REDIS),
-              StackEnvs.REDIS_ADMIN_USER,
-              secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_ADMIN_USER)),
-              false);
-      Path redisDir = dir.component("redis");
-      this.redis =
-          new RedisServer(
-              tools.redisServer(),
-              tools.redisCli(),
-              redisDir,
-              runAs,
-              RedisConfig.renderConf(
-                  spec.redis(), spec.security().bind(), port(Component.REDIS), redisDir),
-              RedisConfig.liveSettings(spec.redis(), spec.security().bind(), port(Component.REDIS)),
-              RedisConfig.renderAcl(
-                  secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_APP_USER)),
-                  monitor.password(),
-                  admin.password()),
-              monitor,
-              admin);
-    }
-
-    int port(Component c) {
-      return ports.get(c);
-    }
-
-    Server get(Component c) {
-      return switch (c) {
-        case POSTGRES -> postgres;
-        case POOLER -> pooler;
-        case REDIS -> redis;
-      };
-    }
-
-    PostgresServer postgres() {
-      return postgres;
-    }
-
-    PgBouncerServer pooler() {
-      return pooler;
-    }
-
-    RedisServer redis() {
-      return redis;
-    }
-
-    /** Computes the SCRAM verifiers now (once per stack; they are kept with the secrets). */
-    void deriveVerifiers() {
-      bootstrap.verifiers();
-    }
-
-    /** The CA and server certificate (generated, or the user's), owned by the servers' user. */
-    void prepareTls() {
-      if (!spec.security().tls()) {
-        return;
-      }
-      if (spec.security().userCertificates()) {
-        certificates.copyFrom(
-            Path.of(spec.security().tlsCertFile().orElseThrow()),
-            Path.of(
-                spec.security()
-                    .tlsKeyFile()
-                    .orElseThrow(
-                        () ->
-                            StrataException.badInput(
-                                "security.tls_cert_file is set but security.tls_key_file is not",
-                                "set both, or neither"))),
-            Path.of(
-                spec.security()
-                    .tlsCaFile()
-                    .orElseThrow(
-                        () ->
-                            StrataException.badInput(
-                                "security.tls_cert_file is set but security.tls_ca_file is not",
-                                "set it to the CA that signed the certificate"))));
-      } else {
-        certificates.ensureGenerated(tools.openssl(), spec.security().bind());
-      }
-      runAs.give(certificates.serverKey());
-      runAs.give(certificates.serverCert());
-    }
   }
 }

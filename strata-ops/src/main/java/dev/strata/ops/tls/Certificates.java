@@ -16,9 +16,16 @@ import java.util.List;
  */
 public final class Certificates {
   private final Path dir;
+  private final int serverDays;
 
   public Certificates(Path dir) {
+    this(dir, 825);
+  }
+
+  /** With server certificates valid for {@code serverDays}: for tests of renewal. */
+  Certificates(Path dir, int serverDays) {
     this.dir = dir;
+    this.serverDays = serverDays;
   }
 
   public Path caCert() {
@@ -38,22 +45,31 @@ public final class Certificates {
     return Files.exists(serverCert()) && Files.exists(serverKey()) && Files.exists(caCert());
   }
 
+  /** Renew a server certificate this long before it expires. */
+  static final int RENEW_SECONDS = 30 * 24 * 3600;
+
   /**
-   * Makes the CA and the server certificate unless they exist.
+   * Makes the CA and the server certificate unless they exist; reissues the server certificate
+   * (signed by the same CA, so clients keep trusting it) when it expires within 30 days or does not
+   * name {@code host}.
    *
    * @param host the bind address, added to the certificate's names
+   * @return whether a new server certificate was written (running servers must reload it)
    */
-  public void ensureGenerated(Path openssl, String host) {
-    if (present()) {
-      return;
+  public boolean ensureGenerated(Path openssl, String host) {
+    String o = openssl.toString();
+    Path caKey = dir.resolve("ca.key");
+    if (present() && Files.exists(caKey)) {
+      if (current(o, host)) {
+        return false;
+      }
+      issueServer(o, caKey, host);
+      return true;
     }
     try {
       Files.createDirectories(dir);
-      Path caKey = dir.resolve("ca.key");
-      Path csr = dir.resolve("server.csr");
-      Path ext = dir.resolve("server.ext");
-      String o = openssl.toString();
       run(o, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", caKey.toString());
+      restrict(caKey);
       run(
           o,
           "req",
@@ -68,6 +84,41 @@ public final class Certificates {
           "/CN=Strata local CA",
           "-out",
           caCert().toString());
+    } catch (IOException e) {
+      throw StrataException.environment(
+          "cannot write TLS files in " + dir + ": " + e.getMessage(), "");
+    }
+    issueServer(o, caKey, host);
+    return true;
+  }
+
+  /** Whether the server certificate is valid for 30 more days and names {@code host}. */
+  private boolean current(String openssl, String host) {
+    boolean lasts =
+        Exec.of(
+                openssl,
+                "x509",
+                "-checkend",
+                Integer.toString(RENEW_SECONDS),
+                "-noout",
+                "-in",
+                serverCert().toString())
+            .run()
+            .ok();
+    if (!lasts || !isExtra(host)) {
+      return lasts;
+    }
+    Exec.Result names =
+        Exec.of(openssl, "x509", "-noout", "-ext", "subjectAltName", "-in", serverCert().toString())
+            .run();
+    String wanted = host.matches("[0-9.:]+") ? "IP Address:" + host : "DNS:" + host;
+    return names.ok() && names.output().contains(wanted);
+  }
+
+  private void issueServer(String o, Path caKey, String host) {
+    try {
+      Path csr = dir.resolve("server.csr");
+      Path ext = dir.resolve("server.ext");
       run(o, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", serverKey().toString());
       run(
           o,
@@ -93,7 +144,7 @@ public final class Certificates {
           caKey.toString(),
           "-CAcreateserial",
           "-days",
-          "825",
+          Integer.toString(serverDays),
           "-sha256",
           "-extfile",
           ext.toString(),
@@ -102,7 +153,6 @@ public final class Certificates {
       Files.delete(csr);
       Files.delete(ext);
       Files.deleteIfExists(dir.resolve("ca.srl"));
-      restrict(caKey);
       restrict(serverKey());
     } catch (IOException e) {
       throw StrataException.environment(

@@ -1,4 +1,4 @@
-package dev.strata.ops.stack;
+package dev.strata.ops.component;
 
 import dev.strata.ops.process.Binaries;
 import dev.strata.ops.process.Binaries.Program;
@@ -7,23 +7,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The machine's programs a stack runs, found (or installed) once. */
+/** The machine's programs a stack runs, found (or, by {@code strata up}, installed) once. */
 public record Tools(Path pgBinDir, Path pgbouncer, Path redisServer, Path redisCli, Path openssl) {
 
   /**
-   * Finds every program, installing missing Debian packages when root.
+   * Finds every program.
    *
-   * @param pgBinDir {@code postgres.bin_dir}, empty for the newest installed
+   * @param pgBinDir {@code postgres.bin_dir}, empty for auto
+   * @param dataDir the PostgreSQL data directory: an existing cluster runs with its own major
+   * @param install whether missing Debian packages are installed (when root): {@code up} only
    */
-  public static Tools find(Optional<String> pgBinDir) {
-    Path pg = Binaries.postgresBinDir(pgBinDir);
+  public static Tools find(Optional<String> pgBinDir, Path dataDir, boolean install) {
+    Path pg = Binaries.postgresBinDir(pgBinDir, Binaries.clusterMajor(dataDir), install);
     Map<String, Path> found =
         Binaries.require(
             List.of(
                 new Program("pgbouncer", "pgbouncer"),
                 new Program("redis-server", "redis-server"),
                 new Program("redis-cli", "redis-tools"),
-                new Program("openssl", "openssl")));
+                new Program("openssl", "openssl")),
+            install);
     return new Tools(
         pg,
         found.get("pgbouncer"),

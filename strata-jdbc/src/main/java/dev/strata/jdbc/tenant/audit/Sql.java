@@ -1,4 +1,4 @@
-package dev.strata.ops.tenancy;
+package dev.strata.jdbc.tenant.audit;
 
 import java.util.regex.Pattern;
 

@@ -1,4 +1,4 @@
-package dev.strata.ops.tenancy;
+package dev.strata.jdbc.tenant.audit;
 
 /**
  * One cell of the {@code strata tenancy test} report: an operation on a table, tried as one

@@ -1,4 +1,4 @@
-package dev.strata.ops.tenancy;
+package dev.strata.jdbc.tenant.audit;
 
 import dev.strata.core.spec.TenancySpec;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.strata.ops.tenancy;
+package dev.strata.jdbc.tenant.audit;
 
 /** How bad an audit finding is, worst first. */
 public enum Severity {

@@ -1,0 +1,85 @@
+package dev.strata.ops.postgres;
+
+import dev.strata.core.StrataException;
+import dev.strata.ops.process.Exec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The extensions installed for one PostgreSQL installation: an extension is there when its control
+ * file is in the installation's share folder, which is what CREATE EXTENSION reads.
+ */
+final class Extensions {
+  /** Debian packages whose name does not follow {@code postgresql-N-<extension>}. */
+  private static final Map<String, String> PACKAGES =
+      Map.of(
+          "postgis", "postgis-3",
+          "vector", "pgvector",
+          "pg_partman", "partman",
+          "pg_repack", "repack",
+          "pg_cron", "cron",
+          "timescaledb", "timescaledb");
+
+  private final Path binDir;
+
+  Extensions(Path binDir) {
+    this.binDir = binDir;
+  }
+
+  /**
+   * @throws StrataException naming the first missing extension and the Debian package that provides
+   *     it (or, when there is none by that name, how to find it)
+   */
+  void requireInstalled(List<String> extensions) {
+    Path dir = shareDir().resolve("extension");
+    for (String ext : extensions) {
+      if (!Files.exists(dir.resolve(ext + ".control"))) {
+        throw StrataException.environment(
+            "the extension "
+                + ext
+                + " in postgres.extensions is not installed for PostgreSQL "
+                + major()
+                + " (there is no "
+                + dir.resolve(ext + ".control")
+                + ")",
+            fix(ext));
+      }
+    }
+  }
+
+  private String fix(String ext) {
+    String pkg =
+        "postgresql-"
+            + major()
+            + "-"
+            + PACKAGES.getOrDefault(ext, ext.replace('_', '-').replaceFirst("^pg-", ""));
+    boolean known = Exec.of("apt-cache", "show", pkg).run().ok();
+    return known
+        ? "install the Debian package that provides it (apt-get install -y "
+            + pkg
+            + "), or remove "
+            + ext
+            + " from postgres.extensions"
+        : "remove "
+            + ext
+            + " from postgres.extensions, or install the package that provides "
+            + ext
+            + ".control (no Debian package is named "
+            + pkg
+            + "; `apt-file search "
+            + ext
+            + ".control` finds it)";
+  }
+
+  private Path shareDir() {
+    Exec.Result r = Exec.of(binDir.resolve("pg_config").toString(), "--sharedir").run();
+    return r.ok() ? Path.of(r.output().trim()) : Path.of("/usr/share/postgresql", major());
+  }
+
+  private String major() {
+    String version = Exec.of(binDir.resolve("postgres").toString(), "-V").run().output().trim();
+    return version.replaceAll(".*\\(PostgreSQL\\) ", "").split("[.\\s]")[0];
+  }
+}

@@ -1,0 +1,114 @@
+package dev.strata.ops.stack;
+
+import dev.strata.core.env.StackEnvs;
+import dev.strata.core.topology.Instance;
+import dev.strata.core.topology.Kind;
+import dev.strata.core.topology.Topology;
+import dev.strata.ops.component.Component;
+import dev.strata.ops.component.ComponentContext;
+import dev.strata.ops.component.PostgresSettings;
+import dev.strata.ops.pgbouncer.PgBouncerServer;
+import dev.strata.ops.postgres.PostgresBootstrap;
+import dev.strata.ops.postgres.PostgresServer;
+import dev.strata.ops.redis.RedisServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * The components of one stack, built from its resolved topology: the one place that knows which
+ * engine runs each instance. Adding an engine is a {@link Component} and a case here.
+ */
+final class StackPlan {
+  private final ComponentContext context;
+  private final PostgresBootstrap bootstrap;
+  private final List<Component> components;
+  private volatile Map<String, String> postgresSettings;
+
+  /**
+   * @param context the stack, with the live topology: where the servers really listen
+   * @param wanted the topology strata.yaml asks for: each component renders its own instance's
+   */
+  StackPlan(ComponentContext context, Topology wanted) {
+    this.context = context;
+    this.bootstrap = new PostgresBootstrap(context.spec(), context.secrets());
+    List<Component> all = new ArrayList<>();
+    for (Instance instance : wanted.instances()) {
+      all.add(build(instance));
+    }
+    this.components = Collections.unmodifiableList(all);
+  }
+
+  /**
+   * The ports the live servers of a topology listen on, read back from each running server's own
+   * files (PostgreSQL's pid file, the listener PgBouncer and Redis were started with).
+   */
+  static Optional<Integer> livePort(Instance instance, Path folder) {
+    return switch (instance.kind()) {
+      case POSTGRES -> PostgresServer.livePort(folder);
+      case POOLER -> PgBouncerServer.livePort(folder);
+      case REDIS -> RedisServer.livePort(folder);
+    };
+  }
+
+  private Component build(Instance instance) {
+    return switch (instance.kind()) {
+      case POSTGRES -> new PostgresServer(context, instance, bootstrap, this::postgresSettings);
+      case POOLER ->
+          new PgBouncerServer(
+              context,
+              instance,
+              bootstrap::verifiers,
+              () ->
+                  StackEnvs.resolve(
+                          context.dir().root().getParent(),
+                          context.spec(),
+                          context.topology(),
+                          context.spec().postgres().primaryDatabase())
+                      .pooled());
+      case REDIS -> new RedisServer(context, instance);
+    };
+  }
+
+  /** Every component, in the topology's order. */
+  List<Component> components() {
+    return components;
+  }
+
+  /** The component of one instance. */
+  Component component(String id) {
+    return components.stream()
+        .filter(c -> c.id().equals(id))
+        .findFirst()
+        .orElseThrow(() -> new NoSuchElementException("no instance " + id));
+  }
+
+  /** The first component of a kind. */
+  Component first(Kind kind) {
+    return component(context.topology().first(kind).id());
+  }
+
+  ComponentContext context() {
+    return context;
+  }
+
+  PostgresBootstrap bootstrap() {
+    return bootstrap;
+  }
+
+  /** What every component contributes to postgresql.conf, merged once. */
+  private Map<String, String> postgresSettings() {
+    Map<String, String> settings = postgresSettings;
+    if (settings == null) {
+      PostgresSettings merged = new PostgresSettings();
+      components.forEach(c -> merged.add(c.id(), c.postgresSettings()));
+      settings = merged.toMap();
+      postgresSettings = settings;
+    }
+    return settings;
+  }
+}
