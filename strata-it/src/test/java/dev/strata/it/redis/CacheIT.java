@@ -54,6 +54,19 @@ final class CacheIT {
   }
 
   @Test
+  void connects_over_tls_with_the_variables_strata_env_prints(StrataStack stack) {
+    java.util.Map<String, String> vars = stack.env().variables();
+    assertThat(vars.get("REDIS_URL")).startsWith("rediss://");
+    assertThat(vars).containsKey("REDIS_CA");
+
+    try (StrataRedis fromEnv = StrataRedis.fromEnvironment(vars::get)) {
+      StrataCache.builder(fromEnv, "fromenv", CacheCodec.string()).build().put("k", "v");
+    }
+    assertThat(StrataCache.builder(redis, "fromenv", CacheCodec.string()).build().getIfPresent("k"))
+        .contains("v");
+  }
+
+  @Test
   void get_loads_once_then_serves_from_redis() {
     StrataCache<String> cache = StrataCache.builder(redis, "basic", CacheCodec.string()).build();
     AtomicInteger loads = new AtomicInteger();
@@ -134,7 +147,9 @@ final class CacheIT {
         StrataCache.builder(redis, "garbage", CacheCodec.json(Product.class))
             .meterRegistry(meters)
             .build();
-    redis.sync().set("strata:c:{garbage:g}:7", "not a strata entry".getBytes(StandardCharsets.UTF_8));
+    redis
+        .sync()
+        .set("strata:c:{garbage:g}:7", "not a strata entry".getBytes(StandardCharsets.UTF_8));
 
     Product loaded = cache.get("7", () -> new Product(7, "fresh", List.of()));
 
@@ -269,7 +284,7 @@ final class CacheIT {
   @Test
   void thousand_concurrent_misses_across_two_clients_load_once_with_the_load_lock()
       throws Exception {
-    try (StrataRedis second = StrataRedis.connect(redisUrlOf())) {
+    try (StrataRedis second = StrataRedis.connect(env)) {
       StrataCache<String> a =
           StrataCache.builder(redis, "stampede2", CacheCodec.string())
               .loadLock(Duration.ofSeconds(30))
@@ -331,15 +346,11 @@ final class CacheIT {
     }
   }
 
-  private static String url;
+  private static dev.strata.core.env.StackEnv env;
 
   @BeforeAll
   static void rememberUrl(StrataStack stack) {
-    url = stack.env().redis().url();
-  }
-
-  private static String redisUrlOf() {
-    return url;
+    env = stack.env();
   }
 
   /**

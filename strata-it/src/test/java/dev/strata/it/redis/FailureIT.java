@@ -140,7 +140,13 @@ final class FailureIT {
 
       // the only tracking connection is A's near cache
       String tracked =
-          admin.sync().clientList().lines().filter(l -> l.matches(".* flags=\\w*t\\w* .*")).findFirst().orElseThrow();
+          admin
+              .sync()
+              .clientList()
+              .lines()
+              .filter(l -> l.matches(".* flags=\\w*t\\w* .*"))
+              .findFirst()
+              .orElseThrow();
       long id = Long.parseLong(tracked.replaceAll(".*\\bid=(\\d+).*", "$1"));
       assertThat(admin.sync().clientKill(KillArgs.Builder.id(id))).isEqualTo(1);
 

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
 /** Two application instances, each with its own connection and near cache, on one Redis. */
 @StrataTest
 final class NearCacheIT {
-  private static String url;
+  private static dev.strata.core.env.StackEnv env;
   private static StrataRedis redisA;
   private static StrataRedis redisB;
 
   @BeforeAll
   static void connect(StrataStack stack) {
-    url = stack.env().redis().url();
+    env = stack.env();
     redisA = StrataRedis.connect(stack.env().redis());
     redisB = StrataRedis.connect(stack.env().redis());
   }
@@ -192,7 +192,7 @@ final class NearCacheIT {
 
   @Test
   void three_instances_writing_the_same_and_different_keys_never_read_stale_after_the_push() {
-    try (StrataRedis redisC = StrataRedis.connect(url);
+    try (StrataRedis redisC = StrataRedis.connect(env);
         StrataCache<String> a = near(redisA, "three", new SimpleMeterRegistry());
         StrataCache<String> b = near(redisB, "three", new SimpleMeterRegistry());
         StrataCache<String> c = near(redisC, "three", new SimpleMeterRegistry())) {
@@ -266,8 +266,9 @@ final class NearCacheIT {
       churn.start();
       try {
         Wait.until(
-            () -> meters.get("strata.cache.invalidations").tag("source", "remote").counter().count()
-                > 200);
+            () ->
+                meters.get("strata.cache.invalidations").tag("source", "remote").counter().count()
+                    > 200);
         for (int i = 0; i < 100; i++) {
           a.get("k" + i, () -> "x"); // first read of each: from Redis, offered to the near cache
         }
@@ -283,7 +284,9 @@ final class NearCacheIT {
           kept++;
         }
       }
-      assertThat(kept).as("reads kept of 100, under churn of other keys").isGreaterThanOrEqualTo(90);
+      assertThat(kept)
+          .as("reads kept of 100, under churn of other keys")
+          .isGreaterThanOrEqualTo(90);
     }
   }
 

@@ -166,7 +166,8 @@ final class SessionIT {
     Session user = sessions.login(visitor.id(), "ivy").orElseThrow();
 
     assertThat(sessions.find(visitor.id())).isEmpty();
-    assertThat(sessions.find(user.id()).orElseThrow().attributes()).containsEntry("cart", "2 items");
+    assertThat(sessions.find(user.id()).orElseThrow().attributes())
+        .containsEntry("cart", "2 items");
     assertThat(sessions.list("ivy")).extracting(Session::handle).containsExactly(user.handle());
     assertThat(sessions.revokeAll("ivy")).isEqualTo(1);
     assertThat(sessions.find(user.id())).isEmpty();
@@ -175,13 +176,18 @@ final class SessionIT {
   @Test
   void absolute_lifetime_ends_a_session_however_active_it_is() {
     SessionStore sessions =
-        SessionStore.builder(redis).name("absolute").idleTimeout(Duration.ofMinutes(10)).absoluteTimeout(Duration.ofMillis(400)).build();
+        SessionStore.builder(redis)
+            .name("absolute")
+            .idleTimeout(Duration.ofMinutes(10))
+            .absoluteTimeout(Duration.ofMillis(400))
+            .build();
     Session s = sessions.create("jack", Map.of());
 
     assertThat(redis.sync().pttl(sessions.keyOf(s.id()))).isBetween(1L, 400L);
     // keep it busy: every find slides the idle timeout, never past the absolute deadline
     Wait.until(() -> sessions.find(s.id()).isEmpty());
-    assertThat(System.currentTimeMillis() - s.createdAt().toEpochMilli()).isGreaterThanOrEqualTo(390);
+    assertThat(System.currentTimeMillis() - s.createdAt().toEpochMilli())
+        .isGreaterThanOrEqualTo(390);
     assertThat(sessions.list("jack")).isEmpty();
   }
 
@@ -192,7 +198,8 @@ final class SessionIT {
 
     assertThat(sessions.removeAttribute(s.id(), "a")).isTrue();
 
-    assertThat(sessions.find(s.id()).orElseThrow().attributes()).containsExactly(Map.entry("b", "2"));
+    assertThat(sessions.find(s.id()).orElseThrow().attributes())
+        .containsExactly(Map.entry("b", "2"));
     assertThat(sessions.removeAttribute("A".repeat(43) + ".abcd", "b")).isFalse();
   }
 
@@ -231,7 +238,8 @@ final class SessionIT {
     for (String key : keys) {
       if (redis.sync().type(key).equals("zset")) {
         assertThat(redis.sync().zrange(key, 0, -1))
-            .noneMatch(m -> new String(m, java.nio.charset.StandardCharsets.UTF_8).contains(secret));
+            .noneMatch(
+                m -> new String(m, java.nio.charset.StandardCharsets.UTF_8).contains(secret));
       }
     }
     assertThat(sessions.find(s.id())).isPresent();

@@ -36,7 +36,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @StrataTest
 final class SpringCacheIT {
-  private static String url;
+  private static dev.strata.core.env.StackEnv env;
   private static StrataRedis probe;
 
   record Product(long id, String name, String category) implements Serializable {}
@@ -88,7 +88,7 @@ final class SpringCacheIT {
   static class App {
     @Bean(destroyMethod = "close")
     StrataRedis redis() {
-      return StrataRedis.connect(url);
+      return StrataRedis.connect(env);
     }
 
     @Bean
@@ -109,8 +109,8 @@ final class SpringCacheIT {
 
   @BeforeAll
   static void connect(StrataStack stack) {
-    url = stack.env().redis().url();
-    probe = StrataRedis.connect(url);
+    env = stack.env();
+    probe = StrataRedis.connect(env);
   }
 
   @AfterAll

@@ -41,6 +41,8 @@ import org.springframework.web.bind.annotation.RestController;
 @StrataTest
 final class SpringSessionIT {
   private static String url;
+  private static String ca;
+  private static dev.strata.core.env.StackEnv env;
   private static ConfigurableApplicationContext app;
   private static int port;
 
@@ -89,7 +91,9 @@ final class SpringSessionIT {
 
   @BeforeAll
   static void start(StrataStack stack) {
-    url = stack.env().redis().url();
+    env = stack.env();
+    url = env.redis().url();
+    ca = env.redis().caFile() == null ? "" : env.redis().caFile().toString();
     app = startApp();
     port = portOf(app);
   }
@@ -103,7 +107,8 @@ final class SpringSessionIT {
     return new SpringApplicationBuilder(WebApp.class)
         .properties(
             "server.port=0",
-            "strata.redis.url=" + url,
+            "strata.redis.url=" + url, // as REDIS_URL and REDIS_CA in `strata env`
+            "strata.redis.ca=" + ca,
             "strata.session.max-per-user=5",
             "spring.main.banner-mode=off")
         .run();
@@ -124,7 +129,9 @@ final class SpringSessionIT {
 
     String post(int port, String path) {
       return send(
-          HttpRequest.newBuilder(uri(port, path)).POST(HttpRequest.BodyPublishers.noBody()).build());
+          HttpRequest.newBuilder(uri(port, path))
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build());
     }
 
     private String send(HttpRequest request) {
@@ -179,7 +186,7 @@ final class SpringSessionIT {
 
     assertThat(app.getBean(SessionRepository.class)).isInstanceOf(StrataSessionRepository.class);
     String id = browser.sessionId();
-    try (StrataRedis redis = StrataRedis.connect(url)) {
+    try (StrataRedis redis = StrataRedis.connect(env)) {
       assertThat(redis.sync().exists(store().keyOf(id))).isEqualTo(1);
     }
   }

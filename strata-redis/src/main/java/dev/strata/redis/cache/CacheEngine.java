@@ -62,8 +62,8 @@ final class CacheEngine<V> implements AutoCloseable {
   static final int TAG_BATCH = 1000;
 
   /**
-   * Delete up to ARGV[1] entries of a tag (and the tag once empty). Returns the number deleted, then
-   * the keys, which the caller drops from its own near cache at once.
+   * Delete up to ARGV[1] entries of a tag (and the tag once empty). Returns the number deleted,
+   * then the keys, which the caller drops from its own near cache at once.
    */
   private static final RedisScript INVALIDATE_TAG =
       new RedisScript(

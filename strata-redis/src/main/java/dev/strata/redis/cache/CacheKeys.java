@@ -15,8 +15,8 @@ import dev.strata.core.tenant.TenantContext;
  * the length prefix makes the namespace unambiguous whatever characters a tenant id holds, so one
  * tenant's keys can never spell another's.
  *
- * <p>The braces are a Redis Cluster hash tag: every key of one cache namespace lives in one slot, so
- * an entry and its tag sets can change in one atomic script, and a pattern invalidation needs to
+ * <p>The braces are a Redis Cluster hash tag: every key of one cache namespace lives in one slot,
+ * so an entry and its tag sets can change in one atomic script, and a pattern invalidation needs to
  * walk only the node that holds the slot. Different caches and different tenants spread over the
  * cluster.
  */

@@ -9,8 +9,8 @@ import io.micrometer.core.instrument.Timer;
  * (result=l1_hit|l2_hit|miss), {@code strata.cache.loads} (result=success|failure), {@code
  * strata.cache.load.duration}, {@code strata.cache.evictions} (level=l1), {@code
  * strata.cache.invalidations} (source=local|remote), {@code strata.cache.early.refreshes}, {@code
- * strata.cache.errors} (type=redis|decode|write_skipped|load_wait_timeout|near_race_discard).
- * Every error the cache swallows is counted here. Built once; the hot path only increments.
+ * strata.cache.errors} (type=redis|decode|write_skipped|load_wait_timeout|near_race_discard). Every
+ * error the cache swallows is counted here. Built once; the hot path only increments.
  */
 final class CacheMetrics {
   final Counter l1Hits;
@@ -49,8 +49,7 @@ final class CacheMetrics {
     redisErrors = counter(registry, "strata.cache.errors", cache, "type", "redis");
     decodeErrors = counter(registry, "strata.cache.errors", cache, "type", "decode");
     writesSkipped = counter(registry, "strata.cache.errors", cache, "type", "write_skipped");
-    loadWaitTimeouts =
-        counter(registry, "strata.cache.errors", cache, "type", "load_wait_timeout");
+    loadWaitTimeouts = counter(registry, "strata.cache.errors", cache, "type", "load_wait_timeout");
     raceDiscards = counter(registry, "strata.cache.errors", cache, "type", "near_race_discard");
   }
 

@@ -11,7 +11,6 @@ import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.StringCodec;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -167,7 +166,8 @@ final class NearCache<V> implements PushListener, AutoCloseable {
   private record LocalExpiry<V>(long maxAgeNanos) implements Expiry<NearKey, Held<V>> {
     @Override
     public long expireAfterCreate(NearKey key, Held<V> held, long currentTime) {
-      long left = TimeUnit.MILLISECONDS.toNanos(held.expiresAtMillis() - System.currentTimeMillis());
+      long left =
+          TimeUnit.MILLISECONDS.toNanos(held.expiresAtMillis() - System.currentTimeMillis());
       return Math.max(0, Math.min(maxAgeNanos, left));
     }
 
@@ -178,8 +178,7 @@ final class NearCache<V> implements PushListener, AutoCloseable {
     }
 
     @Override
-    public long expireAfterRead(
-        NearKey key, Held<V> held, long currentTime, long currentDuration) {
+    public long expireAfterRead(NearKey key, Held<V> held, long currentTime, long currentDuration) {
       return currentDuration;
     }
   }

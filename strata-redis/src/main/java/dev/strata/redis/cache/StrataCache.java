@@ -151,9 +151,9 @@ public final class StrataCache<V> implements AutoCloseable {
 
   /**
    * Removes every entry cached with {@code tag}, in atomic batches of 1000 (one Lua script each, so
-   * Redis is never blocked for long): a tag of up to 1000 entries goes at once, a reader sees all of
-   * them or none of them gone; a larger tag goes batch by batch. Every entry tagged before the call
-   * is gone when it returns.
+   * Redis is never blocked for long): a tag of up to 1000 entries goes at once, a reader sees all
+   * of them or none of them gone; a larger tag goes batch by batch. Every entry tagged before the
+   * call is gone when it returns.
    *
    * @return how many entries were removed
    * @throws StrataException if Redis does not answer
@@ -282,10 +282,12 @@ public final class StrataCache<V> implements AutoCloseable {
      */
     public Builder<V> nearCacheMaxBytes(long maxBytes) {
       if (nearMaxAge == null) {
-        throw new IllegalStateException("call nearCache(maximumSize, maxAge) before nearCacheMaxBytes");
+        throw new IllegalStateException(
+            "call nearCache(maximumSize, maxAge) before nearCacheMaxBytes");
       }
       if (maxBytes <= 0) {
-        throw new IllegalArgumentException("nearCacheMaxBytes must be positive but was " + maxBytes);
+        throw new IllegalArgumentException(
+            "nearCacheMaxBytes must be positive but was " + maxBytes);
       }
       this.nearMaxBytes = maxBytes;
       return this;
@@ -299,7 +301,8 @@ public final class StrataCache<V> implements AutoCloseable {
      */
     public Builder<V> nearCacheBroadcast() {
       if (nearMaxAge == null) {
-        throw new IllegalStateException("call nearCache(maximumSize, maxAge) before nearCacheBroadcast");
+        throw new IllegalStateException(
+            "call nearCache(maximumSize, maxAge) before nearCacheBroadcast");
       }
       this.nearBroadcast = true;
       return this;

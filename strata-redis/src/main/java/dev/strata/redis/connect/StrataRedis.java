@@ -2,10 +2,10 @@ package dev.strata.redis.connect;
 
 import dev.strata.core.StrataException;
 import dev.strata.core.env.RedisEndpoint;
+import dev.strata.core.env.StackEnv;
 import dev.strata.core.env.StackEnvs;
 import dev.strata.core.spec.SpecLoader;
 import dev.strata.core.spec.StrataSpec;
-import dev.strata.core.env.StackEnv;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -217,16 +217,30 @@ public final class StrataRedis implements AutoCloseable {
 
   /** Connects to the stack's Redis, with the stack's CA when it serves TLS. */
   public static StrataRedis connect(StackEnv env) {
-    Builder builder = builder(parse(env.redis().url()));
-    if (env.redis().tls() && env.caFile() != null) {
-      builder.caCertificate(env.caFile());
+    RedisEndpoint redis = env.redis();
+    if (redis.tls() && redis.caFile() == null && env.caFile() != null) {
+      redis =
+          new RedisEndpoint(
+              redis.host(), redis.port(), redis.user(), redis.password(), true, env.caFile());
     }
-    return builder.build();
+    return connect(redis);
   }
 
-  /** Connects as the endpoint's ACL user (with the JVM's trust store, if it is TLS). */
+  /**
+   * Connects as the endpoint's ACL user; over TLS, verifying the server with the endpoint's CA (or
+   * the JVM's trust store when it has none).
+   */
   public static StrataRedis connect(RedisEndpoint endpoint) {
-    return connect(endpoint.url());
+    return builder(endpoint).build();
+  }
+
+  /** Options for connecting as the endpoint's ACL user, with its CA. */
+  public static Builder builder(RedisEndpoint endpoint) {
+    Builder builder = builder(parse(endpoint.url()));
+    if (endpoint.tls() && endpoint.caFile() != null) {
+      builder.caCertificate(endpoint.caFile());
+    }
+    return builder;
   }
 
   /** Connects to a {@code redis://}, {@code rediss://} or {@code redis-sentinel://} URL. */

@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * {@code noeviction} never evict it, but under an {@code allkeys-*} policy — Strata's default is
  * {@code redis.policy: allkeys-lru} — Redis may evict it when memory is full, and the next
  * acquisition starts again from 1. When fencing matters, set {@code redis.policy: volatile-lru}
- * (cache entries and sessions all carry TTLs, so they stay evictable). Strata does not implement Redlock, whose safety rests on timing
- * assumptions too. Use a lock for efficiency (avoid duplicate work); for correctness, fence.
+ * (cache entries and sessions all carry TTLs, so they stay evictable). Strata does not implement
+ * Redlock, whose safety rests on timing assumptions too. Use a lock for efficiency (avoid duplicate
+ * work); for correctness, fence.
  */
 public final class DistributedLock {
   private static final SecureRandom RANDOM = new SecureRandom();

@@ -105,7 +105,8 @@ public final class LockLease implements AutoCloseable {
       return;
     }
     try {
-      boolean renewed = lock.runOwned(DistributedLock.RENEW, token, RedisScript.arg(lease.toMillis()));
+      boolean renewed =
+          lock.runOwned(DistributedLock.RENEW, token, RedisScript.arg(lease.toMillis()));
       lock.health().answered();
       if (!renewed) {
         held = false;

@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * One session as stored.
  *
- * @param id the secret a browser holds in a cookie; {@code null} in {@link SessionStore#list}, since
- *     Redis keeps only a hash of it
+ * @param id the secret a browser holds in a cookie; {@code null} in {@link SessionStore#list},
+ *     since Redis keeps only a hash of it
  * @param handle a SHA-256 of the secret: names the session without granting it, for a "your
  *     devices" page and {@link SessionStore#revokeHandle}
  * @param userId the user, or {@code null} for an anonymous session

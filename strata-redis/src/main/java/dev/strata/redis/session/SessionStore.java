@@ -156,7 +156,9 @@ public final class SessionStore {
               return 1
               """);
 
-  /** KEYS[1] old, KEYS[2] new (same slot); ARGV[1] index prefix, ARGV[2] old, ARGV[3] new handle. */
+  /**
+   * KEYS[1] old, KEYS[2] new (same slot); ARGV[1] index prefix, ARGV[2] old, ARGV[3] new handle.
+   */
   private static final RedisScript ROTATE =
       new RedisScript(
           """
@@ -396,9 +398,9 @@ public final class SessionStore {
   }
 
   /**
-   * Gives the session a new id, keeping its data, user, creation time and place in the user's index;
-   * the old id stops working at once. Call it when the session's privileges change (the defence
-   * against session fixation).
+   * Gives the session a new id, keeping its data, user, creation time and place in the user's
+   * index; the old id stops working at once. Call it when the session's privileges change (the
+   * defence against session fixation).
    *
    * @return the session under its new id, or empty if it no longer exists
    */
@@ -686,8 +688,8 @@ public final class SessionStore {
     }
 
     /**
-     * How long a session lives at most from its creation, however active (rotations and logins
-     * keep the creation time). Default: no limit.
+     * How long a session lives at most from its creation, however active (rotations and logins keep
+     * the creation time). Default: no limit.
      */
     public Builder absoluteTimeout(Duration timeout) {
       this.absoluteTimeout = atLeastOneMilli(timeout, "absoluteTimeout");

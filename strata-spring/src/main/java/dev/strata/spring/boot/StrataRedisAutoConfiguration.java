@@ -73,8 +73,11 @@ public class StrataRedisAutoConfiguration {
     public SessionStore strataSessionStore(StrataRedis redis, Environment env) {
       SessionStore.Builder b =
           SessionStore.builder(redis)
-              .idleTimeout(env.getProperty("strata.session.idle-timeout", Duration.class, Duration.ofMinutes(30)))
-              .maxSessionsPerUser(env.getProperty("strata.session.max-per-user", Integer.class, 10));
+              .idleTimeout(
+                  env.getProperty(
+                      "strata.session.idle-timeout", Duration.class, Duration.ofMinutes(30)))
+              .maxSessionsPerUser(
+                  env.getProperty("strata.session.max-per-user", Integer.class, 10));
       Duration absolute = env.getProperty("strata.session.absolute-timeout", Duration.class);
       if (absolute != null) {
         b.absoluteTimeout(absolute);

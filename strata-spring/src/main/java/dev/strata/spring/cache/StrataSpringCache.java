@@ -13,9 +13,9 @@ import org.springframework.cache.support.AbstractValueAdaptingCache;
  * cache, tags, TTL jitter and fail-open degradation of the Strata cache behind {@code @Cacheable},
  * {@code @CachePut} and {@code @CacheEvict}.
  *
- * <p>{@code @Cacheable(sync = true)} goes through {@link StrataCache#get}, so concurrent misses load
- * once per JVM — and once across every JVM when the cache was built with {@code loadLock}, which
- * Spring's own caches cannot do.
+ * <p>{@code @Cacheable(sync = true)} goes through {@link StrataCache#get}, so concurrent misses
+ * load once per JVM — and once across every JVM when the cache was built with {@code loadLock},
+ * which Spring's own caches cannot do.
  *
  * <p>Keys become strings with {@code toString()} ({@code String}s and Spring's {@code SimpleKey}
  * are stable). {@code null} is cached as Spring's {@code NullValue} when the manager allows it.

@@ -4,7 +4,6 @@ import dev.strata.redis.session.SessionStore;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-
 import java.util.Objects;
 import java.util.Set;
 import org.springframework.core.serializer.support.DeserializingConverter;
@@ -60,9 +59,7 @@ public final class StrataSessionRepository implements SessionRepository<StrataSp
   public void save(StrataSpringSession session) {
     String principal = principals.resolveIndexValueFor(session);
     if (principal != null && !principal.equals(session.user())) {
-      store
-          .login(session.getId(), principal)
-          .ifPresent(s -> session.moved(s.id(), principal));
+      store.login(session.getId(), principal).ifPresent(s -> session.moved(s.id(), principal));
     }
     Map<String, String> set = session.takeChanged();
     Set<String> remove = session.takeRemoved();
@@ -85,10 +82,13 @@ public final class StrataSessionRepository implements SessionRepository<StrataSp
   }
 
   String rotate(StrataSpringSession session) {
-    return store.rotate(session.getId()).map(dev.strata.redis.session.Session::id).orElseThrow(
-        () ->
-            new IllegalStateException(
-                "session expired or was revoked before its id could change"));
+    return store
+        .rotate(session.getId())
+        .map(dev.strata.redis.session.Session::id)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "session expired or was revoked before its id could change"));
   }
 
   Duration idleTimeout() {
@@ -102,5 +102,4 @@ public final class StrataSessionRepository implements SessionRepository<StrataSp
   Object decode(String raw) {
     return deserializer.convert(Base64.getDecoder().decode(raw));
   }
-
 }

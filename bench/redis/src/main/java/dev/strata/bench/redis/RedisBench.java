@@ -24,11 +24,11 @@ import org.redisson.api.RLocalCachedMap;
 /**
  * Measures, in one run and side by side: a near-cache hit against a raw Caffeine {@code
  * getIfPresent} and against Redisson's {@code RLocalCachedMap}; a Redis hit through {@link
- * StrataCache} against a raw Lettuce {@code GET} of the same bytes on the same connection, in
- * plain TCP and in TLS on one redis-server; a miss that loads and stores; the near-cache hit ratio
- * under steady writes to many keys; and how long an invalidation takes to reach another instance's
- * near cache, for Strata and for Redisson. Prints throughput, ratios (median of paired rounds) and
- * their spread (min–max).
+ * StrataCache} against a raw Lettuce {@code GET} of the same bytes on the same connection, in plain
+ * TCP and in TLS on one redis-server; a miss that loads and stores; the near-cache hit ratio under
+ * steady writes to many keys; and how long an invalidation takes to reach another instance's near
+ * cache, for Strata and for Redisson. Prints throughput, ratios (median of paired rounds) and their
+ * spread (min–max).
  *
  * <p>Runs on a throwaway stack in a temporary folder, or on {@code $REDIS_URL} when set. Argument:
  * seconds per measurement (default 1).
@@ -46,7 +46,9 @@ public final class RedisBench {
       run(url, slice);
       return;
     }
-    try (StrataStack stack = StrataStack.start("bench-redis", "")) {
+    // plain TCP on the stack, so Strata, Lettuce and Redisson compare on the same footing; the
+    // cost of TLS is measured on a redis-server of its own (tlsVersusPlain)
+    try (StrataStack stack = StrataStack.start("bench-redis", "security:\n  tls: false\n")) {
       run(stack.env().redis().url(), slice);
     }
   }
@@ -284,7 +286,10 @@ public final class RedisBench {
       java.util.Random random = new java.util.Random(2);
       long start = System.nanoTime();
       double reads =
-          measure(1, slice.multipliedBy(3), () -> reader.get("k" + random.nextInt(1000), () -> VALUE).length());
+          measure(
+              1,
+              slice.multipliedBy(3),
+              () -> reader.get("k" + random.nextInt(1000), () -> VALUE).length());
       double seconds = (System.nanoTime() - start) / 1e9;
       stop.set(true);
       churn.join();
@@ -315,11 +320,27 @@ public final class RedisBench {
     int tls = freePort();
     Process server =
         new ProcessBuilder(
-                "redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(plain),
-                "--tls-port", Integer.toString(tls), "--tls-cert-file", certs.serverCert().toString(),
-                "--tls-key-file", certs.serverKey().toString(), "--tls-ca-cert-file",
-                certs.caCert().toString(), "--tls-auth-clients", "no", "--save", "",
-                "--appendonly", "no", "--dir", dir.toString())
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(plain),
+                "--tls-port",
+                Integer.toString(tls),
+                "--tls-cert-file",
+                certs.serverCert().toString(),
+                "--tls-key-file",
+                certs.serverKey().toString(),
+                "--tls-ca-cert-file",
+                certs.caCert().toString(),
+                "--tls-auth-clients",
+                "no",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString())
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("redis.log").toFile())
             .start();

@@ -22,7 +22,8 @@ final class Redisson implements AutoCloseable {
     var server =
         config
             .useSingleServer()
-            .setAddress((uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort());
+            .setAddress(
+                (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort());
     if (uri.getUsername() != null) {
       server.setUsername(uri.getUsername());
     }
