@@ -146,11 +146,13 @@ public final class RedisBench {
         System.out.printf(
             Locale.ROOT,
             "Redis hit, %d thread(s): Strata %,10.0f ops/s   raw Lettuce GET %,10.0f ops/s"
-                + "   ratio %.3f (median of %d paired rounds; goal >= 0.90)%n",
+                + "   ratio %.3f (min %.3f, max %.3f; median of %d paired rounds; goal >= 0.90)%n",
             threads,
             median(strata),
             l,
             median(ratios),
+            Arrays.stream(ratios).min().orElseThrow(),
+            Arrays.stream(ratios).max().orElseThrow(),
             rounds);
       }
 
@@ -301,12 +303,12 @@ public final class RedisBench {
       System.out.printf(
           Locale.ROOT,
           "steady writes: 1 reader over 1,000 keys (%,.0f reads/s) while a writer rewrites 100 of"
-              + " them (%,.0f writes/s): near-cache hit ratio %.3f (ideal %.3f), %,.0f reads"
-              + " discarded by the race guard%n",
+              + " them (%,.0f writes/s): near-cache hit ratio %.3f, %,.0f invalidations"
+              + " received, %,.0f reads discarded by the race guard%n",
           reads,
           writes.get() / seconds,
           l1 / (l1 + l2 + misses),
-          0.9,
+          meters.get("strata.cache.invalidations").tag("source", "remote").counter().count(),
           discards);
     }
   }
