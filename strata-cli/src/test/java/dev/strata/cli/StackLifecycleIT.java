@@ -35,7 +35,8 @@ final class StackLifecycleIT {
     assertThat(up.exitCode()).as(up.toString()).isZero();
     assertThat(up.err()).as("no server was started").doesNotContain("starting");
     assertThat(up.out())
-        .containsPattern("postgres-1 +PostgreSQL +primary +127\\.0\\.0\\.1:\\d+ +running +15\\.\\d+")
+        .containsPattern(
+            "postgres-1 +PostgreSQL +primary +127\\.0\\.0\\.1:\\d+ +running +15\\.\\d+")
         .containsPattern("pooler-1 +PgBouncer +pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.\\d+")
         .containsPattern("redis-1 +Redis +master +127\\.0\\.0\\.1:\\d+ +running +7\\.\\d+");
     assertThat(pids(stack)).isEqualTo(pids);

@@ -1,5 +1,6 @@
 package dev.strata.ops.process;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.core.StrataException;
@@ -23,7 +24,7 @@ final class BinariesTest {
         .isInstanceOf(StrataException.class)
         .hasMessageContaining(
             "strata-no-such-tool is not installed (Debian package strata-no-such-pkg)")
-        .hasMessageContaining("run `strata up` as root (it installs it)");
+        .satisfies(e -> assertThat(fix(e)).contains("run `strata up` as root (it installs it)"));
   }
 
   @Test
@@ -34,7 +35,11 @@ final class BinariesTest {
             () -> Binaries.postgresBinDir(Optional.empty(), Binaries.clusterMajor(data), true))
         .isInstanceOf(StrataException.class)
         .hasMessageContaining("PostgreSQL 99 (the existing cluster was made by it")
-        .hasMessageContaining("postgresql-99");
+        .satisfies(e -> assertThat(fix(e)).contains("apt-get install -y postgresql-99"));
+  }
+
+  private static String fix(Throwable e) {
+    return ((StrataException) e).fix();
   }
 
   @Test
@@ -48,6 +53,7 @@ final class BinariesTest {
         .isInstanceOf(StrataException.class)
         .hasMessageContaining("is PostgreSQL 15")
         .hasMessageContaining("the cluster was made by PostgreSQL 14")
-        .hasMessageContaining("pg_upgrade");
+        .satisfies(
+            e -> assertThat(fix(e)).contains("/usr/lib/postgresql/14/bin").contains("pg_upgrade"));
   }
 }
