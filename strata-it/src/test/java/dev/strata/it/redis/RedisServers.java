@@ -149,6 +149,13 @@ final class RedisServers implements AutoCloseable {
     Wait.until(() -> read(log).contains("Ready to accept connections"), Duration.ofSeconds(20));
   }
 
+  /** Runs redis-cli against one of the servers; its output. */
+  String cli(int port, String... args) {
+    List<String> command = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+    command.addAll(List.of(args));
+    return run(command);
+  }
+
   private String run(List<String> command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

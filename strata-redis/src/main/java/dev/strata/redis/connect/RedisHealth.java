@@ -1,6 +1,6 @@
 package dev.strata.redis.connect;
 
-import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
  * <p>Logs one WARN line when Redis stops answering and one INFO line when it answers again — never
  * one line per failed call, so an outage does not flood the log.
  *
- * <p>After a failure that is not an error reply (a timeout, a lost connection), the breaker opens:
- * {@link #checkCallable()} then fails at once, except for one call per probe interval, which goes
- * to Redis and either closes the breaker (it answered) or keeps it open. A Redis that hangs thus
- * costs the command timeout once per interval, not once per call.
+ * <p>After a command timed out (Redis is connected but silent), the breaker opens: {@link
+ * #checkCallable()} then fails at once, except for one call per probe interval, which goes to Redis
+ * and either closes the breaker (it answered) or keeps it open. A Redis that hangs thus costs the
+ * command timeout once per interval, not once per call.
  */
 public final class RedisHealth {
   private static final Logger LOG = LoggerFactory.getLogger(RedisHealth.class);
@@ -47,9 +47,9 @@ public final class RedisHealth {
    *     its loader (fail open)"
    */
   public void failed(String consequence, Throwable cause) {
-    if (!(cause instanceof RedisCommandExecutionException)
-        && !(cause instanceof RedisUnavailableException)) {
-      // an error reply (WRONGTYPE, NOPERM) is an answer; only silence opens the breaker
+    if (cause instanceof RedisCommandTimeoutException) {
+      // only silence opens the breaker: an error reply (WRONGTYPE, NOPERM) is an answer, and a
+      // command refused while disconnected failed at once, costing nothing to wait out
       nextProbe.set(System.nanoTime() + probeNanos);
       open = true;
     }

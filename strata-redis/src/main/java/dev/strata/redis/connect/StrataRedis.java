@@ -11,6 +11,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushListener;
@@ -65,7 +66,10 @@ public final class StrataRedis implements AutoCloseable {
   public static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
+  private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
   private final RedisURI uri;
+  private final Duration commandTimeout;
   private final ClientResources resources;
   private final SslOptions ssl;
   private final AbstractRedisClient client;
@@ -76,7 +80,14 @@ public final class StrataRedis implements AutoCloseable {
   private final RedisHealth health;
 
   private StrataRedis(Builder builder) {
-    this.uri = RedisURI.builder(builder.uri).withTimeout(builder.commandTimeout).build();
+    this.commandTimeout = builder.commandTimeout;
+    // the URI's timeout bounds the connection handshake (TLS, HELLO, AUTH), which a loaded host
+    // can stretch past a tight command timeout; commands get their own timeout (TimeoutOptions)
+    Duration handshake =
+        builder.commandTimeout.compareTo(HANDSHAKE_TIMEOUT) > 0
+            ? builder.commandTimeout
+            : HANDSHAKE_TIMEOUT;
+    this.uri = RedisURI.builder(builder.uri).withTimeout(handshake).build();
     this.ssl = uri.isSsl() ? sslOptions(builder.caCertificate) : null;
     this.resources =
         ClientResources.builder()
@@ -143,6 +154,7 @@ public final class StrataRedis implements AutoCloseable {
   private <B extends ClientOptions.Builder> B clientOptions(B options) {
     options
         .autoReconnect(true)
+        .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
     if (ssl != null) {
       options.sslOptions(ssl);
@@ -298,7 +310,7 @@ public final class StrataRedis implements AutoCloseable {
 
   /** How long a command may take before it fails. */
   public Duration commandTimeout() {
-    return uri.getTimeout();
+    return commandTimeout;
   }
 
   /** Whether this client talks to a Redis Cluster. */

@@ -48,10 +48,12 @@ final class RedisHealthTest {
   }
 
   @Test
-  void an_error_reply_is_an_answer_and_leaves_the_breaker_closed() {
+  void an_error_reply_or_a_refused_command_leaves_the_breaker_closed() {
     health.failed("test", new RedisCommandExecutionException("WRONGTYPE"));
+    health.failed("test", new io.lettuce.core.RedisException("Currently not connected"));
 
     assertThat(health.isBreakerOpen()).isFalse();
+    assertThat(health.isDown()).isTrue();
     health.checkCallable();
   }
 }
