@@ -162,13 +162,25 @@ final class CacheEngine<V> implements AutoCloseable {
   }
 
   /**
-   * Writes and every read that is not of an entry go over the shared connection: what is read on
-   * the tracked connection is tracked, and only entries may be. The writer drops the key from its
-   * own near cache directly; Redis's push of the same change follows and finds nothing to drop.
+   * Reads that are not of an entry (load locks, the re-check before a load) go over the shared
+   * connection: what is read on the tracked connection is tracked, and only entries may be.
    */
   private RedisClusterCommands<String, byte[]> commands() {
     redis.health().checkCallable();
     return redis.sync();
+  }
+
+  /**
+   * Changes of entries (and their tag sets) go over the tracked connection while it tracks: its
+   * NOLOOP spares this instance the echo of its own writes, which would otherwise arrive after it
+   * re-read the new value and throw that away. The writer drops the key from its own near cache
+   * directly. The scripts read tag sets too; Redis 7.0 does not track reads made by scripts, and
+   * should a version do so, the push for a tag set names no entry and is ignored.
+   */
+  private RedisClusterCommands<String, byte[]> entryCommands() {
+    redis.health().checkCallable();
+    RedisClusterCommands<String, byte[]> tracked = near == null ? null : near.trackedCommands();
+    return tracked != null ? tracked : redis.sync();
   }
 
   private Held<V> decode(String dataKey, byte[] bytes) {
@@ -309,7 +321,7 @@ final class CacheEngine<V> implements AutoCloseable {
     String dataKey = keys.data(key);
     long ttl = jitteredTtl();
     byte[] entry = Envelope.wrap(codec.encode(value), System.currentTimeMillis() + ttl, loadMillis);
-    RedisClusterCommands<String, byte[]> commands = commands();
+    RedisClusterCommands<String, byte[]> commands = entryCommands();
     if (tags.isEmpty()) {
       commands.set(dataKey, entry, SetArgs.Builder.px(ttl));
     } else {
@@ -338,7 +350,7 @@ final class CacheEngine<V> implements AutoCloseable {
 
   long invalidate(CacheKeys keys, String key) {
     String dataKey = keys.data(key);
-    long deleted = commands().del(dataKey);
+    long deleted = entryCommands().del(dataKey);
     if (near != null) {
       near.invalidateLocal(keys.near(key));
     }
@@ -351,7 +363,7 @@ final class CacheEngine<V> implements AutoCloseable {
     while (true) {
       List<Object> result =
           INVALIDATE_TAG.run(
-              commands(),
+              entryCommands(),
               ScriptOutputType.MULTI,
               new String[] {keys.tag(tag)},
               RedisScript.arg(TAG_BATCH));
@@ -369,7 +381,7 @@ final class CacheEngine<V> implements AutoCloseable {
   }
 
   long invalidateMatching(CacheKeys keys, String glob) {
-    RedisClusterCommands<String, byte[]> commands = commands();
+    RedisClusterCommands<String, byte[]> commands = entryCommands();
     ScanArgs args = ScanArgs.Builder.matches(keys.dataPattern(glob)).limit(1000);
     if (redis.isCluster()) {
       // the namespace's hash tag puts all its keys on one node: walk that node only
