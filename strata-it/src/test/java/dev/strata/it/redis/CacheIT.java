@@ -54,6 +54,19 @@ final class CacheIT {
   }
 
   @Test
+  void connects_over_tls_with_the_variables_strata_env_prints(StrataStack stack) {
+    java.util.Map<String, String> vars = stack.env().variables();
+    assertThat(vars.get("REDIS_URL")).startsWith("rediss://");
+    assertThat(vars).containsKey("REDIS_CA");
+
+    try (StrataRedis fromEnv = StrataRedis.fromEnvironment(vars::get)) {
+      StrataCache.builder(fromEnv, "fromenv", CacheCodec.string()).build().put("k", "v");
+    }
+    assertThat(StrataCache.builder(redis, "fromenv", CacheCodec.string()).build().getIfPresent("k"))
+        .contains("v");
+  }
+
+  @Test
   void get_loads_once_then_serves_from_redis() {
     StrataCache<String> cache = StrataCache.builder(redis, "basic", CacheCodec.string()).build();
     AtomicInteger loads = new AtomicInteger();
@@ -73,7 +86,7 @@ final class CacheIT {
     Set<Long> ttls = new HashSet<>();
     for (int i = 0; i < 50; i++) {
       cache.put("k" + i, "v");
-      ttls.add(redis.sync().pttl("strata:c:jitter:g:k" + i));
+      ttls.add(redis.sync().pttl("strata:c:{jitter:g}:k" + i));
     }
 
     assertThat(ttls).allSatisfy(t -> assertThat(t).isBetween(79_000L, 100_000L));
@@ -88,7 +101,7 @@ final class CacheIT {
     cache.put("42", p);
 
     assertThat(cache.get("42", () -> null)).isEqualTo(p);
-    assertThat(new String(redis.sync().get("strata:c:json:g:42"), StandardCharsets.UTF_8))
+    assertThat(new String(redis.sync().get("strata:c:{json:g}:42"), StandardCharsets.UTF_8))
         .contains("\"name\":\"kettle\"");
   }
 
@@ -134,7 +147,9 @@ final class CacheIT {
         StrataCache.builder(redis, "garbage", CacheCodec.json(Product.class))
             .meterRegistry(meters)
             .build();
-    redis.sync().set("strata:c:garbage:g:7", "not a strata entry".getBytes(StandardCharsets.UTF_8));
+    redis
+        .sync()
+        .set("strata:c:{garbage:g}:7", "not a strata entry".getBytes(StandardCharsets.UTF_8));
 
     Product loaded = cache.get("7", () -> new Product(7, "fresh", List.of()));
 
@@ -149,7 +164,7 @@ final class CacheIT {
     StrataCache<String> cache = StrataCache.builder(redis, "nulls", CacheCodec.string()).build();
 
     assertThat(cache.get("k", () -> null)).isNull();
-    assertThat(redis.sync().exists("strata:c:nulls:g:k")).isZero();
+    assertThat(redis.sync().exists("strata:c:{nulls:g}:k")).isZero();
   }
 
   @Test
@@ -166,7 +181,7 @@ final class CacheIT {
     assertThat(cache.getIfPresent("order:2")).isEmpty();
     assertThat(cache.getIfPresent("order:3")).isEmpty();
     assertThat(cache.getIfPresent("order:4")).contains("d");
-    assertThat(redis.sync().exists("strata:ct:tags:g:customer:42")).isZero();
+    assertThat(redis.sync().exists("strata:ct:{tags:g}:customer:42")).isZero();
   }
 
   @Test
@@ -201,7 +216,7 @@ final class CacheIT {
     for (int i = 0; i < 200; i++) {
       assertThat(cache.getIfPresent("old:" + i)).as("old:" + i).isEmpty();
     }
-    long newInTag = redis.sync().scard("strata:ct:tagrace:g:hot");
+    long newInTag = redis.sync().scard("strata:ct:{tagrace:g}:hot");
     // every new entry is either removed with the tag or still listed under it: none is orphaned
     assertThat(removed - 200 + newInTag).isEqualTo(written.get());
   }
@@ -269,7 +284,7 @@ final class CacheIT {
   @Test
   void thousand_concurrent_misses_across_two_clients_load_once_with_the_load_lock()
       throws Exception {
-    try (StrataRedis second = StrataRedis.connect(redisUrlOf())) {
+    try (StrataRedis second = StrataRedis.connect(env)) {
       StrataCache<String> a =
           StrataCache.builder(redis, "stampede2", CacheCodec.string())
               .loadLock(Duration.ofSeconds(30))
@@ -331,15 +346,11 @@ final class CacheIT {
     }
   }
 
-  private static String url;
+  private static dev.strata.core.env.StackEnv env;
 
   @BeforeAll
   static void rememberUrl(StrataStack stack) {
-    url = stack.env().redis().url();
-  }
-
-  private static String redisUrlOf() {
-    return url;
+    env = stack.env();
   }
 
   /**

@@ -68,4 +68,30 @@ final class DocsExampleIT {
       assertThat(sessions.revokeAll("alice")).isEqualTo(1);
     }
   }
+
+  @Test
+  void the_documented_sessions_example_runs(StrataStack stack) {
+    try (StrataRedis redis = StrataRedis.connect(stack.env())) {
+      SessionStore sessions =
+          SessionStore.builder(redis)
+              .idleTimeout(Duration.ofMinutes(30)) // slid by find, setAttribute, removeAttribute
+              .absoluteTimeout(Duration.ofHours(12)) // however active; default none
+              .maxSessionsPerUser(5) // creating a 6th revokes the oldest
+              .maxAttributes(100)
+              .maxValueBytes(64 * 1024) // the defaults
+              .build();
+      Session visitor = sessions.createAnonymous(Map.of("cart", "2 items"));
+      Session alice = sessions.login(visitor.id(), "alice").orElseThrow(); // new id, cart kept
+      Session safer = sessions.rotate(alice.id()).orElseThrow(); // new id, same data; old id dead
+      sessions.removeAttribute(safer.id(), "cart");
+      sessions.list("alice"); // her live sessions, oldest first, by handle
+      sessions.revokeHandle("alice", sessions.list("alice").get(0).handle());
+      sessions.revokeAll("alice"); // "log out everywhere"
+
+      assertThat(sessions.find(visitor.id())).isEmpty();
+      assertThat(sessions.find(alice.id())).isEmpty();
+      assertThat(sessions.find(safer.id())).isEmpty();
+      assertThat(sessions.list("alice")).isEmpty();
+    }
+  }
 }

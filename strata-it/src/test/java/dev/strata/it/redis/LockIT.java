@@ -25,7 +25,8 @@ final class LockIT {
   @BeforeAll
   static void connect(StrataStack stack) {
     redis = StrataRedis.connect(stack.env().redis());
-    locks = new DistributedLocks(redis, Duration.ofMillis(300));
+    // 3 s: renewals every second, each with a full command timeout (1 s) to spare
+    locks = new DistributedLocks(redis, Duration.ofSeconds(3));
   }
 
   @AfterAll
@@ -71,18 +72,27 @@ final class LockIT {
   }
 
   @Test
-  void watchdog_keeps_renewing_past_the_lease_until_release() {
+  void watchdog_keeps_renewing_the_lease_until_release() {
     DistributedLock lock = locks.lock("watched");
-    LockLease lease = lock.tryLock(Duration.ZERO).orElseThrow(); // watchdog lease 300 ms
-    long acquired = System.nanoTime();
+    LockLease lease = lock.tryLock(Duration.ZERO).orElseThrow(); // watchdog lease 3 s
+    // stretch the TTL far past the lease: only a renewal brings it back to at most 3 s, so the
+    // condition below sees a renewal happen, whatever the machine's speed
+    redis.sync().pexpire("strata:lock:{watched}", 600_000);
 
-    Wait.until(() -> System.nanoTime() - acquired > Duration.ofMillis(1000).toNanos());
+    Wait.until(() -> redis.sync().pttl("strata:lock:{watched}") <= 3_000);
 
     assertThat(lease.isHeld()).isTrue();
     assertThat(redis.sync().pttl("strata:lock:{watched}")).isPositive();
     assertThat(lock.tryLock(Duration.ZERO, Duration.ofMinutes(1))).isEmpty();
     assertThat(lease.release()).isTrue();
     assertThat(lock.tryLock(Duration.ZERO, Duration.ofMinutes(1))).isPresent();
+  }
+
+  @Test
+  void a_watchdog_lease_a_slow_renewal_could_outlast_is_refused() {
+    assertThatThrownBy(() -> new DistributedLocks(redis, Duration.ofMillis(300)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least twice the command timeout (PT2S)");
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.micrometer.core.instrument.Timer;
 import java.security.SecureRandom;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,32 +38,42 @@ final class CacheEngine<V> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StrataCache.class);
   private static final SecureRandom TOKENS = new SecureRandom();
 
-  /** SET the entry, add its key to each tag set, and keep each tag set alive as long as it. */
+  /**
+   * SET the entry, add its key to each tag set, and keep each tag set alive as long as it. Each put
+   * also checks two random members of each tag set and removes those whose entry is gone, so a tag
+   * set shrinks back towards its live entries instead of growing without bound.
+   */
   private static final RedisScript PUT_TAGGED =
       new RedisScript(
           """
           redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
           local ttl = tonumber(ARGV[2])
           for i = 2, #KEYS do
+            for _, m in ipairs(redis.call('SRANDMEMBER', KEYS[i], 2)) do
+              if redis.call('EXISTS', m) == 0 then redis.call('SREM', KEYS[i], m) end
+            end
             redis.call('SADD', KEYS[i], KEYS[1])
             if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
           end
           return 'OK'
           """);
 
+  /** How many entries of a tag one script call deletes: bounds how long Redis is blocked. */
+  static final int TAG_BATCH = 1000;
+
   /**
-   * Delete every entry of a tag, and the tag, in one atomic step. Returns the number deleted, then
-   * the keys, which the caller drops from its own near cache (NOLOOP spares it the push).
+   * Delete up to ARGV[1] entries of a tag (and the tag once empty). Returns the number deleted,
+   * then the keys, which the caller drops from its own near cache at once.
    */
   private static final RedisScript INVALIDATE_TAG =
       new RedisScript(
           """
-          local members = redis.call('SMEMBERS', KEYS[1])
+          local members = redis.call('SPOP', KEYS[1], tonumber(ARGV[1]))
           local deleted = 0
           for i = 1, #members, 500 do
             deleted = deleted + redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
           end
-          redis.call('DEL', KEYS[1])
+          if redis.call('SCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
           table.insert(members, 1, deleted)
           return members
           """);
@@ -80,6 +92,7 @@ final class CacheEngine<V> implements AutoCloseable {
   private final double jitter;
   private final FailMode failMode;
   private final long loadLockMillis;
+  private final long loadWaitMillis;
   private final double beta;
   final CacheMetrics metrics;
   final NearCache<V> near;
@@ -94,10 +107,10 @@ final class CacheEngine<V> implements AutoCloseable {
     this.jitter = b.jitter;
     this.failMode = b.failMode;
     this.loadLockMillis = b.loadLock == null ? 0 : b.loadLock.toMillis();
+    this.loadWaitMillis = b.loadWait.toMillis();
     this.beta = b.beta;
     this.metrics = new CacheMetrics(b.registry, name);
-    this.near =
-        b.nearSize > 0 ? new NearCache<>(redis, name, b.nearSize, b.nearMaxAge, metrics) : null;
+    this.near = b.nearMaxAge != null ? new NearCache<>(redis, name, b, metrics) : null;
   }
 
   V get(CacheKeys keys, String key, Collection<String> tags, CacheLoader<V> loader) {
@@ -111,6 +124,7 @@ final class CacheEngine<V> implements AutoCloseable {
     String dataKey = keys.data(key);
     Held<V> held;
     try {
+      redis.health().checkCallable();
       held = readThrough(keys, key, dataKey);
     } catch (RedisException e) {
       return degraded(e, dataKey, loader);
@@ -138,19 +152,33 @@ final class CacheEngine<V> implements AutoCloseable {
     if (tracked == null) {
       return decode(dataKey, redis.sync().get(dataKey));
     }
-    long generation = near.generation();
+    NearKey nearKey = keys.near(key);
+    long stamp = near.stamp(nearKey);
     Held<V> held = decode(dataKey, tracked.get(dataKey));
     if (held != null) {
-      near.offer(keys.near(key), held, generation);
+      near.offer(nearKey, held, stamp);
     }
     return held;
   }
 
   /**
-   * Writes go through the near cache's connection when there is one: it tracks with NOLOOP, so this
-   * instance's own writes do not echo back as invalidations of its own near cache.
+   * Reads that are not of an entry (load locks, the re-check before a load) go over the shared
+   * connection: what is read on the tracked connection is tracked, and only entries may be.
    */
   private RedisClusterCommands<String, byte[]> commands() {
+    redis.health().checkCallable();
+    return redis.sync();
+  }
+
+  /**
+   * Changes of entries (and their tag sets) go over the tracked connection while it tracks: its
+   * NOLOOP spares this instance the echo of its own writes, which would otherwise arrive after it
+   * re-read the new value and throw that away. The writer drops the key from its own near cache
+   * directly. The scripts read tag sets too; Redis 7.0 does not track reads made by scripts, and
+   * should a version do so, the push for a tag set names no entry and is ignored.
+   */
+  private RedisClusterCommands<String, byte[]> entryCommands() {
+    redis.health().checkCallable();
     RedisClusterCommands<String, byte[]> tracked = near == null ? null : near.trackedCommands();
     return tracked != null ? tracked : redis.sync();
   }
@@ -200,7 +228,7 @@ final class CacheEngine<V> implements AutoCloseable {
       CacheKeys keys, String key, Collection<String> tags, CacheLoader<V> loader, Held<V> seen)
       throws Exception {
     try {
-      Held<V> now = decode(keys.data(key), redis.sync().get(keys.data(key)), false);
+      Held<V> now = decode(keys.data(key), commands().get(keys.data(key)), false);
       if (isNewer(now, seen)) {
         return now.value();
       }
@@ -229,7 +257,7 @@ final class CacheEngine<V> implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(loadLockMillis);
     long pause = 2;
     while (true) {
-      RedisClusterCommands<String, byte[]> commands = redis.sync();
+      RedisClusterCommands<String, byte[]> commands = commands();
       if ("OK".equals(commands.set(lockKey, token, SetArgs.Builder.nx().px(loadLockMillis)))) {
         try {
           Held<V> meanwhile = decode(keys.data(key), commands.get(keys.data(key)), false);
@@ -283,6 +311,7 @@ final class CacheEngine<V> implements AutoCloseable {
       } catch (RedisException e) {
         redis.health().failed(consequence(), e);
         metrics.redisErrors.increment();
+        metrics.writesSkipped.increment();
       }
     }
     return value;
@@ -292,7 +321,7 @@ final class CacheEngine<V> implements AutoCloseable {
     String dataKey = keys.data(key);
     long ttl = jitteredTtl();
     byte[] entry = Envelope.wrap(codec.encode(value), System.currentTimeMillis() + ttl, loadMillis);
-    RedisClusterCommands<String, byte[]> commands = commands();
+    RedisClusterCommands<String, byte[]> commands = entryCommands();
     if (tags.isEmpty()) {
       commands.set(dataKey, entry, SetArgs.Builder.px(ttl));
     } else {
@@ -321,31 +350,54 @@ final class CacheEngine<V> implements AutoCloseable {
 
   long invalidate(CacheKeys keys, String key) {
     String dataKey = keys.data(key);
-    long deleted = commands().del(dataKey);
+    long deleted = entryCommands().del(dataKey);
     if (near != null) {
       near.invalidateLocal(keys.near(key));
     }
     return deleted;
   }
 
+  /** Deletes a tag's entries in batches of {@link #TAG_BATCH}, each batch one atomic script. */
   long invalidateTag(CacheKeys keys, String tag) {
-    List<Object> result =
-        INVALIDATE_TAG.run(commands(), ScriptOutputType.MULTI, new String[] {keys.tag(tag)});
-    if (near != null) {
-      String cachePrefix = CacheKeys.cachePrefix(name);
-      for (Object member : result.subList(1, result.size())) {
-        NearKey nearKey = NearKey.parse(cachePrefix, new String((byte[]) member, UTF_8));
-        if (nearKey != null) {
-          near.invalidateLocal(nearKey);
+    long deleted = 0;
+    while (true) {
+      List<Object> result =
+          INVALIDATE_TAG.run(
+              entryCommands(),
+              ScriptOutputType.MULTI,
+              new String[] {keys.tag(tag)},
+              RedisScript.arg(TAG_BATCH));
+      if (near != null) {
+        String cachePrefix = CacheKeys.cachePrefix(name);
+        for (Object member : result.subList(1, result.size())) {
+          near.invalidateLocal(NearKey.parse(cachePrefix, new String((byte[]) member, UTF_8)));
         }
       }
+      deleted += (Long) result.get(0);
+      if (result.size() - 1 < TAG_BATCH) {
+        return deleted;
+      }
     }
-    return (Long) result.get(0);
   }
 
   long invalidateMatching(CacheKeys keys, String glob) {
-    RedisClusterCommands<String, byte[]> commands = commands();
+    RedisClusterCommands<String, byte[]> commands = entryCommands();
     ScanArgs args = ScanArgs.Builder.matches(keys.dataPattern(glob)).limit(1000);
+    if (redis.isCluster()) {
+      // the namespace's hash tag puts all its keys on one node: walk that node only
+      commands =
+          redis
+              .clusterConnection()
+              .orElseThrow()
+              .getConnection(
+                  redis
+                      .clusterConnection()
+                      .orElseThrow()
+                      .getPartitions()
+                      .getPartitionBySlot(SlotHash.getSlot(keys.dataPrefix()))
+                      .getNodeId())
+              .sync();
+    }
     long deleted = 0;
     KeyScanCursor<String> cursor = commands.scan(args);
     while (true) {
@@ -385,6 +437,21 @@ final class CacheEngine<V> implements AutoCloseable {
           metrics.loadSuccesses.increment();
           return value;
         });
+  }
+
+  void checkCallable() {
+    redis.health().checkCallable();
+  }
+
+  void readFailed(RedisException e) {
+    metrics.redisErrors.increment();
+    redis.health().failed(consequence(), e);
+  }
+
+  void writeFailed(RedisException e) {
+    metrics.redisErrors.increment();
+    metrics.writesSkipped.increment();
+    redis.health().failed(consequence(), e);
   }
 
   boolean failModeOpen() {
@@ -435,7 +502,18 @@ final class CacheEngine<V> implements AutoCloseable {
 
   private V await(String dataKey, CompletableFuture<V> running) {
     try {
-      return running.get();
+      return running.get(loadWaitMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      metrics.loadWaitTimeouts.increment();
+      throw new CacheLoadException(
+          "cache '"
+              + name
+              + "': waited "
+              + loadWaitMillis
+              + " ms for another caller's load of "
+              + dataKey
+              + " without a result; the loader is slow or hung (raise loadWaitTimeout if loads"
+              + " may take that long)");
     } catch (ExecutionException e) {
       throw rethrow(dataKey, e.getCause());
     } catch (InterruptedException e) {

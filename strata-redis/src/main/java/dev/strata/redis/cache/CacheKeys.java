@@ -6,14 +6,19 @@ import dev.strata.core.tenant.TenantContext;
  * Where a cache keeps things in Redis, for one namespace (shared, or one tenant):
  *
  * <ul>
- *   <li>entries: {@code strata:c:<cache>:<ns>:<key>}
- *   <li>tag sets: {@code strata:ct:<cache>:<ns>:<tag>}
- *   <li>load locks: {@code strata:cl:<cache>:<ns>:<key>}
+ *   <li>entries: {@code strata:c:{<cache>:<ns>}:<key>}
+ *   <li>tag sets: {@code strata:ct:{<cache>:<ns>}:<tag>}
+ *   <li>load locks: {@code strata:cl:{<cache>:<ns>}:<key>}
  * </ul>
  *
  * <p>{@code <ns>} is {@code g} for shared entries and {@code t<length>:<tenant id>} for a tenant;
  * the length prefix makes the namespace unambiguous whatever characters a tenant id holds, so one
  * tenant's keys can never spell another's.
+ *
+ * <p>The braces are a Redis Cluster hash tag: every key of one cache namespace lives in one slot,
+ * so an entry and its tag sets can change in one atomic script, and a pattern invalidation needs to
+ * walk only the node that holds the slot. Different caches and different tenants spread over the
+ * cluster.
  */
 final class CacheKeys {
   private final String data;
@@ -21,9 +26,10 @@ final class CacheKeys {
   private final String locks;
 
   private CacheKeys(String cache, String namespace) {
-    this.data = "strata:c:" + cache + ":" + namespace + ":";
-    this.tags = "strata:ct:" + cache + ":" + namespace + ":";
-    this.locks = "strata:cl:" + cache + ":" + namespace + ":";
+    String slot = "{" + cache + ":" + namespace + "}:";
+    this.data = "strata:c:" + slot;
+    this.tags = "strata:ct:" + slot;
+    this.locks = "strata:cl:" + slot;
   }
 
   static CacheKeys shared(String cache) {
@@ -53,9 +59,14 @@ final class CacheKeys {
     return new CacheKeys(cache, "t" + id.length() + ":" + id);
   }
 
-  /** {@code strata:c:<cache>:}, the start of every entry key of the cache. */
+  /** {@code strata:c:{<cache>:}, the start of every entry key of the cache. */
   static String cachePrefix(String cache) {
-    return "strata:c:" + cache + ":";
+    return "strata:c:{" + cache + ":";
+  }
+
+  /** The entry key prefix of this namespace, {@code strata:c:{<cache>:<ns>}:}. */
+  String dataPrefix() {
+    return data;
   }
 
   NearKey near(String key) {

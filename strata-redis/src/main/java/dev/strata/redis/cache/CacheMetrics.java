@@ -9,7 +9,8 @@ import io.micrometer.core.instrument.Timer;
  * (result=l1_hit|l2_hit|miss), {@code strata.cache.loads} (result=success|failure), {@code
  * strata.cache.load.duration}, {@code strata.cache.evictions} (level=l1), {@code
  * strata.cache.invalidations} (source=local|remote), {@code strata.cache.early.refreshes}, {@code
- * strata.cache.errors} (type=redis|decode). Built once; the hot path only increments.
+ * strata.cache.errors} (type=redis|decode|write_skipped|load_wait_timeout|near_race_discard). Every
+ * error the cache swallows is counted here. Built once; the hot path only increments.
  */
 final class CacheMetrics {
   final Counter l1Hits;
@@ -24,6 +25,9 @@ final class CacheMetrics {
   final Counter earlyRefreshes;
   final Counter redisErrors;
   final Counter decodeErrors;
+  final Counter writesSkipped;
+  final Counter loadWaitTimeouts;
+  final Counter raceDiscards;
 
   CacheMetrics(MeterRegistry registry, String cache) {
     l1Hits = counter(registry, "strata.cache.gets", cache, "result", "l1_hit");
@@ -44,6 +48,9 @@ final class CacheMetrics {
         Counter.builder("strata.cache.early.refreshes").tag("cache", cache).register(registry);
     redisErrors = counter(registry, "strata.cache.errors", cache, "type", "redis");
     decodeErrors = counter(registry, "strata.cache.errors", cache, "type", "decode");
+    writesSkipped = counter(registry, "strata.cache.errors", cache, "type", "write_skipped");
+    loadWaitTimeouts = counter(registry, "strata.cache.errors", cache, "type", "load_wait_timeout");
+    raceDiscards = counter(registry, "strata.cache.errors", cache, "type", "near_race_discard");
   }
 
   private static Counter counter(

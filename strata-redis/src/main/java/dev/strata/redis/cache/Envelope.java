@@ -47,9 +47,12 @@ final class Envelope {
     if (value == null) {
       throw new IllegalArgumentException("the codec decoded the entry to null");
     }
-    return new Held<>(value, expiresAt, loadMillis);
+    return new Held<>(value, expiresAt, loadMillis, bytes.length);
   }
 
-  /** A decoded entry: the value, when it expires in Redis, how long it took to load. */
-  record Held<V>(V value, long expiresAtMillis, int loadMillis) {}
+  /**
+   * A decoded entry: the value, when it expires in Redis, how long it took to load, and its size in
+   * bytes as stored (for the near cache's weight bound).
+   */
+  record Held<V>(V value, long expiresAtMillis, int loadMillis, int size) {}
 }

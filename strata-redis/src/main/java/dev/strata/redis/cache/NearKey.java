@@ -14,7 +14,7 @@ record NearKey(String prefix, String key) {
 
   /**
    * Splits a Redis entry key of the cache whose keys start with {@code cachePrefix} ({@code
-   * strata:c:<cache>:}).
+   * strata:c:{<cache>:}), followed by {@code g}:} or {@code t<length>:<tenant>}:}.
    *
    * @return null if {@code redisKey} is not an entry key of that cache
    */
@@ -24,8 +24,8 @@ record NearKey(String prefix, String key) {
     }
     int at = cachePrefix.length();
     int end;
-    if (redisKey.startsWith("g:", at)) {
-      end = at + 2;
+    if (redisKey.startsWith("g}:", at)) {
+      end = at + 3;
     } else if (redisKey.startsWith("t", at)) {
       int colon = redisKey.indexOf(':', at);
       if (colon < 0) {
@@ -37,8 +37,10 @@ record NearKey(String prefix, String key) {
       } catch (NumberFormatException e) {
         return null;
       }
-      end = colon + 1 + length + 1;
-      if (end > redisKey.length() || redisKey.charAt(end - 1) != ':') {
+      end = colon + 1 + length + 2;
+      if (end > redisKey.length()
+          || redisKey.charAt(end - 2) != '}'
+          || redisKey.charAt(end - 1) != ':') {
         return null;
       }
     } else {

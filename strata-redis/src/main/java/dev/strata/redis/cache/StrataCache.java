@@ -103,10 +103,12 @@ public final class StrataCache<V> implements AutoCloseable {
     try {
       Held<V> held = engine.near == null ? null : engine.near.get(keys.near(key));
       if (held == null) {
+        engine.checkCallable();
         held = engine.readThrough(keys, key);
       }
       return held == null ? Optional.empty() : Optional.of(held.value());
     } catch (RedisException e) {
+      engine.readFailed(e);
       if (engine.failModeOpen()) {
         return Optional.empty();
       }
@@ -125,6 +127,7 @@ public final class StrataCache<V> implements AutoCloseable {
     try {
       engine.write(keys, key, value, List.of(tags), 0);
     } catch (RedisException e) {
+      engine.writeFailed(e);
       if (!engine.failModeOpen()) {
         throw engine.unavailable(e);
       }
@@ -147,8 +150,10 @@ public final class StrataCache<V> implements AutoCloseable {
   }
 
   /**
-   * Removes every entry cached with {@code tag}, atomically (one Lua script): a reader sees all of
-   * them or none of them gone.
+   * Removes every entry cached with {@code tag}, in atomic batches of 1000 (one Lua script each, so
+   * Redis is never blocked for long): a tag of up to 1000 entries goes at once, a reader sees all
+   * of them or none of them gone; a larger tag goes batch by batch. Every entry tagged before the
+   * call is gone when it returns.
    *
    * @return how many entries were removed
    * @throws StrataException if Redis does not answer
@@ -165,7 +170,8 @@ public final class StrataCache<V> implements AutoCloseable {
   /**
    * Removes every entry whose key matches the glob {@code pattern} ({@code *}, {@code ?}, {@code
    * [...]}, as Redis's {@code MATCH}), walking the key space with {@code SCAN} — never {@code KEYS}
-   * — so Redis keeps serving meanwhile. Not atomic: an entry written during the walk may survive.
+   * — so Redis keeps serving meanwhile. On a Redis Cluster only the node holding this cache
+   * namespace's slot is walked. Not atomic: an entry written during the walk may survive.
    *
    * @return how many entries were removed
    * @throws StrataException if Redis does not answer
@@ -189,6 +195,11 @@ public final class StrataCache<V> implements AutoCloseable {
     return engine.near == null ? 0 : engine.near.size();
   }
 
+  /** Whether the near cache holds {@code key} now; false without one. For tests and diagnostics. */
+  public boolean nearCacheContains(String key) {
+    return engine.near != null && engine.near.get(keys.near(key)) != null;
+  }
+
   /** Closes the near cache's connection; the {@link StrataRedis} stays open. */
   @Override
   public void close() {
@@ -204,8 +215,11 @@ public final class StrataCache<V> implements AutoCloseable {
     double jitter = 0.1;
     FailMode failMode = FailMode.OPEN;
     long nearSize;
+    long nearMaxBytes;
+    boolean nearBroadcast;
     Duration nearMaxAge;
     Duration loadLock;
+    Duration loadWait = Duration.ofSeconds(10);
     double beta;
     MeterRegistry registry = Metrics.globalRegistry;
 
@@ -259,6 +273,48 @@ public final class StrataCache<V> implements AutoCloseable {
       }
       this.nearSize = maximumSize;
       this.nearMaxAge = positive(maxAge, "near cache maxAge");
+      return this;
+    }
+
+    /**
+     * Bounds the near cache by the bytes its entries hold (their encoded size, roughly) instead of
+     * their number. Call after {@link #nearCache}.
+     */
+    public Builder<V> nearCacheMaxBytes(long maxBytes) {
+      if (nearMaxAge == null) {
+        throw new IllegalStateException(
+            "call nearCache(maximumSize, maxAge) before nearCacheMaxBytes");
+      }
+      if (maxBytes <= 0) {
+        throw new IllegalArgumentException(
+            "nearCacheMaxBytes must be positive but was " + maxBytes);
+      }
+      this.nearMaxBytes = maxBytes;
+      return this;
+    }
+
+    /**
+     * Tracks the near cache in broadcast mode ({@code CLIENT TRACKING BCAST PREFIX
+     * strata:c:{<cache>:}): Redis keeps no memory of which keys this instance read, and pushes
+     * every change of the cache's entries to every instance. Cheaper for Redis with many instances
+     * and few writes; more push traffic with many writes. Call after {@link #nearCache}.
+     */
+    public Builder<V> nearCacheBroadcast() {
+      if (nearMaxAge == null) {
+        throw new IllegalStateException(
+            "call nearCache(maximumSize, maxAge) before nearCacheBroadcast");
+      }
+      this.nearBroadcast = true;
+      return this;
+    }
+
+    /**
+     * How long a caller waits for another caller's load of the same key in this JVM before it gets
+     * a {@link CacheLoadException}; a hung loader thus never hangs every caller of its key. Default
+     * 10 s.
+     */
+    public Builder<V> loadWaitTimeout(Duration timeout) {
+      this.loadWait = positive(timeout, "loadWaitTimeout");
       return this;
     }
 

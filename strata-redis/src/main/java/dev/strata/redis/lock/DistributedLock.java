@@ -23,8 +23,13 @@ import java.util.concurrent.TimeUnit;
  * lower than the highest it has seen. Release and renewal check the holder's random token in Lua,
  * so nobody releases or extends a lock they do not hold. On a failover to a replica that had not
  * received the latest {@code SET} (replication is asynchronous), two holders can coexist, and the
- * fencing counter can go back; Strata does not implement Redlock, whose safety rests on timing
- * assumptions too. Use a lock for efficiency (avoid duplicate work); for correctness, fence.
+ * fencing counter can go back. The counter has no TTL: the {@code volatile-*} eviction policies and
+ * {@code noeviction} never evict it, but under an {@code allkeys-*} policy — Strata's default is
+ * {@code redis.policy: allkeys-lru} — Redis may evict it when memory is full, and the next
+ * acquisition starts again from 1. When fencing matters, set {@code redis.policy: volatile-lru}
+ * (cache entries and sessions all carry TTLs, so they stay evictable). Strata does not implement
+ * Redlock, whose safety rests on timing assumptions too. Use a lock for efficiency (avoid duplicate
+ * work); for correctness, fence.
  */
 public final class DistributedLock {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -129,6 +134,7 @@ public final class DistributedLock {
 
   private long tryOnce(String token, Duration lease) {
     try {
+      locks.redis.health().checkCallable();
       Long fence =
           ACQUIRE.run(
               locks.redis.sync(),
@@ -136,8 +142,10 @@ public final class DistributedLock {
               new String[] {key, fenceKey},
               RedisScript.arg(token),
               RedisScript.arg(lease.toMillis()));
+      locks.redis.health().answered();
       return fence;
     } catch (RedisException e) {
+      locks.redis.health().failed("locks cannot be taken", e);
       throw unavailable(e);
     }
   }
@@ -149,6 +157,10 @@ public final class DistributedLock {
     Long result =
         script.run(locks.redis.sync(), ScriptOutputType.INTEGER, new String[] {key}, args);
     return result == 1;
+  }
+
+  dev.strata.redis.connect.RedisHealth health() {
+    return locks.redis.health();
   }
 
   StrataException unavailable(RedisException e) {

@@ -26,13 +26,22 @@ public final class DistributedLocks implements AutoCloseable {
   /**
    * Locks whose watchdog lease is {@code watchdogLease}: a holder that dies keeps the lock at most
    * that long; the watchdog renews it every third of it while the holder lives.
+   *
+   * @throws IllegalArgumentException if the lease is shorter than twice the connection's command
+   *     timeout, which a slow renewal could outlast
    */
   public DistributedLocks(StrataRedis redis, Duration watchdogLease) {
     this.redis = Objects.requireNonNull(redis, "redis must not be null");
     Objects.requireNonNull(watchdogLease, "watchdogLease must not be null");
-    if (watchdogLease.toMillis() < 30) {
+    Duration floor = redis.commandTimeout().multipliedBy(2);
+    if (watchdogLease.compareTo(floor) < 0) {
+      // a renewal may take up to the command timeout; a lease shorter than two of them can run
+      // out while its renewal is still on the way, and the lock is lost though its holder lives
       throw new IllegalArgumentException(
-          "watchdogLease must be at least 30 ms but was " + watchdogLease);
+          "watchdogLease must be at least twice the command timeout ("
+              + floor
+              + ") but was "
+              + watchdogLease);
     }
     this.watchdogLease = watchdogLease;
     this.watchdog =

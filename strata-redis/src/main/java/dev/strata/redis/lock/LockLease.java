@@ -53,6 +53,7 @@ public final class LockLease implements AutoCloseable {
     boolean renewed;
     try {
       renewed = lock.runOwned(DistributedLock.RENEW, token, RedisScript.arg(lease.toMillis()));
+      lock.health().answered();
     } catch (RedisException e) {
       throw lock.unavailable(e);
     }
@@ -104,14 +105,19 @@ public final class LockLease implements AutoCloseable {
       return;
     }
     try {
-      if (!lock.runOwned(DistributedLock.RENEW, token, RedisScript.arg(lease.toMillis()))) {
+      boolean renewed =
+          lock.runOwned(DistributedLock.RENEW, token, RedisScript.arg(lease.toMillis()));
+      lock.health().answered();
+      if (!renewed) {
         held = false;
         stopRenewals();
         LOG.warn("lock '{}' was lost before its holder released it (lease ran out)", lock.name());
       }
     } catch (RedisException e) {
-      LOG.warn(
-          "lock '{}': the watchdog could not renew it ({}); retrying", lock.name(), e.toString());
+      // one line per outage (RedisHealth), not one per lock per period
+      lock.health()
+          .failed(
+              "the lock watchdog keeps retrying; a lock whose lease runs out meanwhile is lost", e);
     }
   }
 

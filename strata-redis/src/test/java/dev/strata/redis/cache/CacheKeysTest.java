@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 final class CacheKeysTest {
   @Test
   void shared_and_tenant_keys_live_in_separate_namespaces() {
-    assertThat(CacheKeys.shared("p").data("k")).isEqualTo("strata:c:p:g:k");
+    assertThat(CacheKeys.shared("p").data("k")).isEqualTo("strata:c:{p:g}:k");
     assertThat(CacheKeys.of("p", TenantContext.tenant("acme")).data("k"))
-        .isEqualTo("strata:c:p:t4:acme:k");
-    assertThat(CacheKeys.of("p", TenantContext.admin()).data("k")).isEqualTo("strata:c:p:g:k");
+        .isEqualTo("strata:c:{p:t4:acme}:k");
+    assertThat(CacheKeys.of("p", TenantContext.admin()).data("k")).isEqualTo("strata:c:{p:g}:k");
   }
 
   @Test
@@ -20,6 +20,15 @@ final class CacheKeysTest {
     String a = CacheKeys.of("p", TenantContext.tenant("a")).data("x:k");
     String b = CacheKeys.of("p", TenantContext.tenant("a:x")).data("k");
     assertThat(a).isNotEqualTo(b);
+  }
+
+  @Test
+  void every_key_of_a_namespace_shares_one_cluster_hash_tag() {
+    CacheKeys keys = CacheKeys.of("p", TenantContext.tenant("acme"));
+    for (String key : new String[] {keys.data("k"), keys.tag("t"), keys.lock("k")}) {
+      assertThat(io.lettuce.core.cluster.SlotHash.getSlot(key))
+          .isEqualTo(io.lettuce.core.cluster.SlotHash.getSlot("{p:t4:acme}"));
+    }
   }
 
   @Test
@@ -32,7 +41,7 @@ final class CacheKeysTest {
   @Test
   void scan_pattern_matches_the_namespace_literally() {
     assertThat(CacheKeys.of("p", TenantContext.tenant("a*[b]")).dataPattern("user:*"))
-        .isEqualTo("strata:c:p:t5:a\\*\\[b\\]:user:*");
+        .isEqualTo("strata:c:{p:t5:a\\*\\[b\\]}:user:*");
   }
 
   @Test
@@ -42,10 +51,11 @@ final class CacheKeysTest {
           TenantContext.admin(), TenantContext.tenant("acme"), TenantContext.tenant("a:b:c")
         }) {
       CacheKeys keys = CacheKeys.of("p", t);
-      assertThat(NearKey.parse("strata:c:p:", keys.data("x:y"))).isEqualTo(keys.near("x:y"));
+      assertThat(NearKey.parse("strata:c:{p:", keys.data("x:y"))).isEqualTo(keys.near("x:y"));
     }
-    assertThat(NearKey.parse("strata:c:p:", "strata:c:q:g:k")).isNull();
-    assertThat(NearKey.parse("strata:c:p:", "strata:c:p:t9:ab:k")).isNull();
-    assertThat(NearKey.parse("strata:c:p:", "strata:c:p:zz")).isNull();
+    assertThat(NearKey.parse("strata:c:{p:", "strata:c:{q:g}:k")).isNull();
+    assertThat(NearKey.parse("strata:c:{p:", "strata:c:{p:t9:ab}:k")).isNull();
+    assertThat(NearKey.parse("strata:c:{p:", "strata:c:{p:zz")).isNull();
+    assertThat(NearKey.parse("strata:c:{p:", "strata:ct:{p:g}:tag")).isNull();
   }
 }
