@@ -60,14 +60,22 @@ public final class ClusterTemplate {
             return t;
           });
 
+  private final Path root;
   private final Path binDir;
   private final RunAs runAs;
   private final List<String> initdbOptions;
 
+  /** A template in the machine's cache folder ({@link #cacheRoot()}). */
+  public ClusterTemplate(Path binDir, RunAs runAs, List<String> initdbOptions) {
+    this(cacheRoot(), binDir, runAs, initdbOptions);
+  }
+
   /**
+   * @param root the cache folder
    * @param initdbOptions initdb's options after {@code -D DIR}: what the template is keyed by
    */
-  public ClusterTemplate(Path binDir, RunAs runAs, List<String> initdbOptions) {
+  public ClusterTemplate(Path root, Path binDir, RunAs runAs, List<String> initdbOptions) {
+    this.root = root;
     this.binDir = binDir;
     this.runAs = runAs;
     this.initdbOptions = List.copyOf(initdbOptions);
@@ -151,7 +159,7 @@ public final class ClusterTemplate {
 
   /** The entry for this build, if it is in the cache. */
   public Optional<Path> cached() {
-    Path entry = cacheRoot().resolve(key());
+    Path entry = root.resolve(key());
     return Files.isRegularFile(entry.resolve("PG_VERSION")) ? Optional.of(entry) : Optional.empty();
   }
 
@@ -215,7 +223,6 @@ public final class ClusterTemplate {
    * @return the build folder, or null when there is none
    */
   private Path snapshot(Path dataDir) {
-    Path root = cacheRoot();
     Path build = root.resolve(key() + ".build-" + UUID.randomUUID());
     try {
       Files.createDirectories(root);
@@ -237,7 +244,6 @@ public final class ClusterTemplate {
 
   /** Writes the build folder to disk and renames it into place, unless another stack was first. */
   private void publish(Path build) {
-    Path root = build.getParent();
     Path entry = root.resolve(key());
     try {
       Files.writeString(
