@@ -79,6 +79,10 @@ public final class StrataStack implements AutoCloseable {
     for (String db : stack.spec().postgres().databases()) {
       String pristine = ident(db + PRISTINE);
       sql.append("DROP DATABASE IF EXISTS ").append(pristine).append(" WITH (FORCE);\n");
+      // PgBouncer keeps a server connection from its health check; a template must be idle.
+      sql.append("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ")
+          .append(literal(db))
+          .append(" AND pid <> pg_backend_pid();\n");
       sql.append("CREATE DATABASE ")
           .append(pristine)
           .append(" TEMPLATE ")
@@ -136,11 +140,19 @@ public final class StrataStack implements AutoCloseable {
    * transaction block, so each statement is its own (psql's autocommit).
    */
   private void superuser(String sql) {
-    Exec.Result r = Exec.of(stack.superuserPsql("postgres")).input(sql).run();
+    Exec.Result r = null;
+    for (int attempt = 0; attempt < 5 && (r == null || !r.ok()); attempt++) {
+      // A client that connects between the terminate and the CREATE makes it fail: try again.
+      r = Exec.of(stack.superuserPsql("postgres")).input("\\set ON_ERROR_STOP on\n" + sql).run();
+    }
     if (!r.ok()) {
       throw new IllegalStateException(
           "resetting the test databases failed: " + r.describeFailure());
     }
+  }
+
+  private static String literal(String text) {
+    return "'" + text.replace("'", "''") + "'";
   }
 
   private static String ident(String name) {
