@@ -145,14 +145,14 @@ public final class TestKitBench {
     return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2.0;
   }
 
-  /** Eight test classes, each with a stack of its own and one query through PgBouncer. */
+  /** Eight test classes, each with a stack of its own and one DDL statement as its owner. */
   public static final class EightClasses {
     private EightClasses() {}
 
     static void query(StrataStack stack) throws SQLException {
       try (Connection c =
               DriverManager.getConnection(
-                  stack.env().pooled().jdbcUrl(), stack.env().pooled().jdbcProperties());
+                  stack.env().direct().jdbcUrl(), stack.env().direct().jdbcProperties());
           Statement s = c.createStatement()) {
         s.execute("CREATE TABLE IF NOT EXISTS t (id int)");
       }
