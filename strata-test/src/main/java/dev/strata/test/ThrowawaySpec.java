@@ -21,6 +21,13 @@ final class ThrowawaySpec {
     section(doc, "postgres").putIfAbsent("memory", "256mb");
     section(doc, "pooler").put("port", 0);
     section(doc, "redis").put("port", 0);
+    // A throwaway cluster need not survive a power cut: no fsync, no waiting for the WAL flush, no
+    // full-page images. This makes CREATE DATABASE and every commit cheap (a test asks otherwise
+    // by setting these itself).
+    Map<String, Object> settings = section(section(doc, "postgres"), "settings");
+    settings.putIfAbsent("fsync", "off");
+    settings.putIfAbsent("synchronous_commit", "off");
+    settings.putIfAbsent("full_page_writes", "off");
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     return "# strata.yaml of a throwaway test stack (written by strata-test)\n"

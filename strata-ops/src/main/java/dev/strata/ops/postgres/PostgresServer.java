@@ -19,12 +19,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
- * One PostgreSQL node: initdb on first start, postgresql.conf (with what the other components
- * contribute) and pg_hba.conf from strata.yaml, started and stopped with pg_ctl as the servers' OS
- * user, roles and databases bootstrapped.
+ * One PostgreSQL node: a new cluster copied from the machine's template on first start (see {@link
+ * ClusterTemplate}), postgresql.conf (with what the other components contribute) and pg_hba.conf
+ * from strata.yaml, started and stopped with pg_ctl as the servers' OS user, roles and databases
+ * bootstrapped.
  */
 public final class PostgresServer implements Component {
   private final Instance instance;
@@ -37,6 +40,7 @@ public final class PostgresServer implements Component {
   private final int port;
   private final PostgresBootstrap bootstrap;
   private final Supplier<Map<String, String>> contributed;
+  private volatile CompletableFuture<Void> durable;
 
   /**
    * @param contributed the merged settings every component of the stack contributes
@@ -77,7 +81,9 @@ public final class PostgresServer implements Component {
   /** Every listed extension must be installed for this server's major version. */
   @Override
   public void preflight() {
-    new Extensions(binDir).requireInstalled(spec.postgres().extensions());
+    if (!spec.postgres().extensions().isEmpty()) { // pg_config is a program run: only when needed
+      new Extensions(binDir).requireInstalled(spec.postgres().extensions());
+    }
   }
 
   public Path dataDir() {
@@ -146,6 +152,7 @@ public final class PostgresServer implements Component {
       reload();
     }
     bootstrap.apply(this, runAs);
+    awaitDurable();
     return started;
   }
 
@@ -168,7 +175,7 @@ public final class PostgresServer implements Component {
   public void prepare() {
     prepareDirectories();
     if (!initialized()) {
-      initdb();
+      createCluster();
     }
   }
 
@@ -249,28 +256,52 @@ public final class PostgresServer implements Component {
     runAs.give(socketDir);
   }
 
-  private void initdb() {
-    Exec.Result r =
-        runAs
-            .exec(
-                binDir.resolve("initdb").toString(),
-                "-D",
-                dataDir().toString(),
-                "-U",
-                runAs.user(),
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-                "--auth-local=peer",
-                "--auth-host=scram-sha-256",
-                "--data-checksums")
-            .timeout(Duration.ofMinutes(5))
-            .run();
-    if (!r.ok()) {
+  /**
+   * The new cluster, copied from the machine's template for this PostgreSQL build (made by initdb
+   * the first time). The copy's fsync runs while the server starts; {@link #start()} waits for it.
+   */
+  private void createCluster() {
+    durable = template().createCluster(dataDir(), fsyncOn());
+  }
+
+  /** The template cache entry this node's cluster is (or would be) copied from. */
+  public ClusterTemplate template() {
+    return new ClusterTemplate(
+        binDir,
+        runAs,
+        List.of(
+            "-U",
+            runAs.user(),
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--auth-local=peer",
+            "--auth-host=scram-sha-256",
+            "--data-checksums"));
+  }
+
+  /** Whether the cluster runs with fsync (a throwaway test stack may turn it off). */
+  private boolean fsyncOn() {
+    String fsync = spec.postgres().settings().getOrDefault("fsync", "on").trim().toLowerCase();
+    return !List.of("off", "false", "no", "0").contains(fsync);
+  }
+
+  private void awaitDurable() {
+    CompletableFuture<Void> pending = durable;
+    if (pending == null) {
+      return;
+    }
+    try {
+      pending.join();
+      durable = null;
+    } catch (CompletionException e) {
       throw StrataException.failed(
-          "initdb failed: " + r.describeFailure(),
-          "fix the cause above, remove " + dataDir() + " and run strata up again",
-          null);
+          "the new cluster in "
+              + dataDir()
+              + " could not be written to disk: "
+              + e.getCause().getMessage(),
+          "check the disk (space, errors), run strata destroy --yes and strata up again",
+          e.getCause());
     }
   }
 

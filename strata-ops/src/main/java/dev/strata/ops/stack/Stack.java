@@ -84,24 +84,29 @@ public final class Stack {
       runAs.checkReachable(dir.root());
       StackPlan plan = plan(tools, runAs, true);
       new StackExecutor(plan, progress).up();
-      List<Component> pending =
-          plan.components().stream().filter(c -> !c.pendingRestart().isEmpty()).toList();
+      // One round of status queries (run in parallel) also answers which changes wait for a
+      // restart: asking each server twice cost a psql run per server on every up.
+      List<ComponentStatus> status = status(plan);
+      List<ComponentStatus> pending =
+          status.stream().filter(s -> !s.pendingRestart().isEmpty()).toList();
       if (!pending.isEmpty() && restart) {
-        new StackExecutor(plan, progress).stop(pending);
+        StackPlan before = plan;
+        new StackExecutor(plan, progress)
+            .stop(pending.stream().map(s -> before.component(s.instance().id())).toList());
         plan = plan(tools, runAs, true);
         new StackExecutor(plan, progress).up();
-      } else {
-        pending.forEach(this::reportPendingRestart);
+        return status(plan);
       }
-      return status(plan);
+      pending.forEach(this::reportPendingRestart);
+      return status;
     }
   }
 
-  private void reportPendingRestart(Component c) {
+  private void reportPendingRestart(ComponentStatus s) {
     progress.accept(
-        c.id()
+        s.instance().id()
             + " takes these changes only when it restarts: "
-            + String.join("; ", c.pendingRestart())
+            + String.join("; ", s.pendingRestart())
             + ". It keeps running as before; apply them with `strata up --restart`");
   }
 

@@ -47,11 +47,14 @@ final class StackExecutor {
     List<Component> attempted = Collections.synchronizedList(new ArrayList<>());
     ExecutorService pool = Executors.newCachedThreadPool();
     try {
+      // Everything that needs no server starts at once: the TLS material, the SCRAM verifiers and
+      // each component's first-run work (the cluster copy); the TLS material is made once here,
+      // not again per component.
       CompletableFuture<Boolean> certificate =
           CompletableFuture.supplyAsync(new Tls(plan.context())::prepare, pool);
-      CompletableFuture<Void> shared =
-          CompletableFuture.allOf(
-              certificate, CompletableFuture.runAsync(() -> plan.bootstrap().verifiers(), pool));
+      CompletableFuture<Void> verifiers =
+          CompletableFuture.runAsync(() -> plan.bootstrap().verifiers(), pool);
+      CompletableFuture<Void> shared = CompletableFuture.allOf(certificate, verifiers);
       Map<String, CompletableFuture<Void>> done = new LinkedHashMap<>();
       for (Component c : order) {
         List<CompletableFuture<Void>> before = new ArrayList<>();
@@ -64,7 +67,7 @@ final class StackExecutor {
                 .thenRunAsync(
                     () -> {
                       attempted.add(c);
-                      start(c);
+                      announceAndStart(c);
                     },
                     pool));
       }
@@ -91,6 +94,11 @@ final class StackExecutor {
   /** Starts one component (its dependencies must run), with the stack's TLS material ready. */
   void start(Component c) {
     new Tls(plan.context()).prepare();
+    announceAndStart(c);
+  }
+
+  /** Starts one component whose TLS material, verifiers and dependencies are ready. */
+  private void announceAndStart(Component c) {
     if (!c.running()) {
       progress.accept("starting " + c.id() + " (" + describe(c) + ") on " + c.endpoint());
     }
