@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
       RedisCliCommand.class,
       DestroyCommand.class,
       MigrateCommand.class,
-      TenancyCommand.class
+      TenancyCommand.class,
+      PoolerCommand.class
     })
 public final class StrataCommand {
   private final Path workDir;

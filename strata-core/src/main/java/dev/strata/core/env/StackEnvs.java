@@ -70,7 +70,14 @@ public final class StackEnvs {
     String readonly = spec.security().readonlyRole(database);
     PgEndpoint pooled =
         new PgEndpoint(
-            host, poolerPort, database, app, secrets.require(postgresSecret(app)), ca, true);
+            host,
+            poolerPort,
+            database,
+            app,
+            secrets.require(postgresSecret(app)),
+            ca,
+            true,
+            PooledPreparedStatements.kept(dir));
     PgEndpoint direct =
         new PgEndpoint(
             host, pgPort, database, owner, secrets.require(postgresSecret(owner)), ca, false);

@@ -8,6 +8,7 @@ import dev.strata.core.env.StackState;
 import dev.strata.core.env.StateDir;
 import dev.strata.core.secret.Secrets;
 import dev.strata.core.spec.StrataSpec;
+import dev.strata.ops.pgbouncer.PgBouncerBinary;
 import dev.strata.ops.pgbouncer.PgBouncerConfig;
 import dev.strata.ops.pgbouncer.PgBouncerServer;
 import dev.strata.ops.postgres.PostgresBootstrap;
@@ -76,7 +77,7 @@ public final class Stack {
    */
   public List<ComponentStatus> up() {
     // Programs first: a machine without them must not be left with a half-made state folder.
-    Tools tools = tools();
+    Tools tools = Tools.find(spec.postgres().binDir(), progress);
     try (StackLock lock = StackLock.acquire(dir)) {
       Servers servers = servers(tools, true);
       requirePortsFree(servers);
@@ -380,12 +381,13 @@ public final class Stack {
       Path bouncerDir = dir.component("pgbouncer");
       String ini =
           PgBouncerConfig.renderIni(
-              spec,
-              bouncerDir,
-              port(Component.POOLER),
-              socketDir,
-              port(Component.POSTGRES),
-              dir.tlsDir());
+                  spec,
+                  bouncerDir,
+                  port(Component.POOLER),
+                  socketDir,
+                  port(Component.POSTGRES),
+                  dir.tlsDir())
+              + PgBouncerBinary.iniSettings(tools.pgbouncer());
       this.pooler =
           new PgBouncerServer(
               spec,
