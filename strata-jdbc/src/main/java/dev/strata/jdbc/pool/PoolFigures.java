@@ -64,7 +64,10 @@ public final class PoolFigures {
    */
   public static Connection connect(PgEndpoint pooler) throws SQLException {
     String url = pooler.database(ADMIN_DATABASE).jdbcUrl();
-    String simple = (url.contains("?") ? "&" : "?") + "preferQueryMode=simple";
+    // The admin console takes only SHOW and the like: assumeMinServerVersion keeps pgjdbc from
+    // sending SET extra_float_digits and SET application_name after connecting.
+    String simple =
+        (url.contains("?") ? "&" : "?") + "preferQueryMode=simple&assumeMinServerVersion=9.0";
     return DriverManager.getConnection(url + simple, pooler.jdbcProperties());
   }
 

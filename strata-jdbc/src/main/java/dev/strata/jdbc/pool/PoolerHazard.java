@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 public enum PoolerHazard {
   SESSION_SET(
       "SET without LOCAL",
-      "^SET\\s+(?!LOCAL\\b)(?!TRANSACTION\\b)(?!CONSTRAINTS?\\b)",
+      "^SET\\s+(SESSION\\s+)?(?!LOCAL\\b|TRANSACTION\\b|CONSTRAINTS?\\b|("
+          + Tracked.NAMES
+          + ")\\b)",
       "the setting stays on the server connection: this client's next transaction may not see it,"
           + " and another client's will",
       "use SET LOCAL (or set_config(name, value, true)) inside the transaction that needs it; for"
@@ -95,5 +97,19 @@ public enum PoolerHazard {
   /** The command line name, e.g. {@code session-set}. */
   public String id() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** Settings PgBouncer keeps per client. */
+  private static final class Tracked {
+    /**
+     * Settings a session-level SET of which is safe behind PgBouncer: PostgreSQL reports them to
+     * the client (ParameterStatus) and PgBouncer restores each client's values on whatever server
+     * connection it gets (client_encoding, DateStyle, TimeZone, standard_conforming_strings,
+     * application_name, and IntervalStyle through track_extra_parameters); extra_float_digits is
+     * set by pgjdbc on every connection to the same value.
+     */
+    static final String NAMES =
+        "client_encoding|names|datestyle|timezone|time\\s+zone|standard_conforming_strings"
+            + "|application_name|intervalstyle|extra_float_digits";
   }
 }

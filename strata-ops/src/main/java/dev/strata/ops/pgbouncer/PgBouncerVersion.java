@@ -14,7 +14,8 @@ public record PgBouncerVersion(int major, int minor, int patch, String text)
   private static final Pattern NUMBER = Pattern.compile("(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
   /** The first release that keeps protocol-level prepared statements in transaction mode. */
-  public static final PgBouncerVersion PREPARED_STATEMENTS = new PgBouncerVersion(1, 21, 0, "1.21.0");
+  public static final PgBouncerVersion PREPARED_STATEMENTS =
+      new PgBouncerVersion(1, 21, 0, "1.21.0");
 
   /** The first version number in {@code text} (a bare number or {@code --version}'s output). */
   public static Optional<PgBouncerVersion> parse(String text) {
