@@ -107,6 +107,24 @@ public record PgBouncerBinary(Path path, PgBouncerVersion version, Optional<Stri
     return new PgBouncerBinary(path, versionOf(path), Optional.empty()).iniSettings();
   }
 
+  /**
+   * The program a running PgBouncer was started from ({@code expected} when the system does not
+   * say), so that status reports the version that runs, not the one the next start would pick.
+   */
+  public static Path program(ProcessHandle process, Path expected) {
+    return process.info().command().map(Path::of).orElse(expected);
+  }
+
+  /** Whether {@code process} runs the program {@code binary}. */
+  public static boolean runs(ProcessHandle process, Path binary) {
+    Path running = program(process, binary);
+    try {
+      return running.equals(binary) || java.nio.file.Files.isSameFile(running, binary);
+    } catch (java.io.IOException e) {
+      return true; // cannot tell: leave the running server alone
+    }
+  }
+
   static String fallbackWarning(PgBouncerVersion distroVersion, String failure) {
     return "warning: PgBouncer could not be built from Debian 13's source package: "
         + failure

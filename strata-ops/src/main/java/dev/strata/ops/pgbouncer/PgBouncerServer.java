@@ -81,6 +81,9 @@ public final class PgBouncerServer implements Server {
             PgBouncerConfig.renderUserlist(verifiers.get()),
             "rw-------");
     runAs.give(dir);
+    if (process().filter(p -> !PgBouncerBinary.runs(p, binary)).isPresent()) {
+      stop(); // another PgBouncer (e.g. 1.18 before a newer one was built) would ignore the ini
+    }
     if (running()) {
       if (changed) {
         Exec.of("kill", "-HUP", Long.toString(process().orElseThrow().pid())).check();
@@ -113,7 +116,8 @@ public final class PgBouncerServer implements Server {
     if (!running()) {
       return Optional.empty();
     }
-    Exec.Result r = Exec.of(binary.toString(), "--version").run();
+    Path program = process().map(p -> PgBouncerBinary.program(p, binary)).orElse(binary);
+    Exec.Result r = Exec.of(program.toString(), "--version").run();
     return r.output().lines().findFirst().map(l -> l.replace("PgBouncer ", "").trim());
   }
 }
