@@ -127,7 +127,7 @@ final class PoolerCommand {
           });
       out.println();
       out.println(
-          "After fixing the application, clear the record with `strata psql --as superuser -c \"SELECT"
+          "After fixing the application, clear the record with `strata psql --as superuser -- -c \"SELECT"
               + " pg_stat_statements_reset()\"` and let it run again.");
       out.flush();
     }

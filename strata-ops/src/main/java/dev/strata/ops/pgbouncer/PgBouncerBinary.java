@@ -108,6 +108,21 @@ public record PgBouncerBinary(Path path, PgBouncerVersion version, Optional<Stri
   }
 
   /**
+   * The command that starts PgBouncer as a daemon, with its open-file limit raised to the hard
+   * limit first: a login shell's soft limit (often 1024) would refuse clients well before the
+   * default {@code max_client_conn} of 1000, with "accept() failed: Too many open files".
+   */
+  public static String[] startCommand(Path binary, Path ini) {
+    return new String[] {
+      "sh",
+      "-c",
+      "ulimit -S -n \"$(ulimit -H -n)\" 2>/dev/null; exec \"$0\" -d -q \"$1\"",
+      binary.toString(),
+      ini.toString()
+    };
+  }
+
+  /**
    * The program a running PgBouncer was started from ({@code expected} when the system does not
    * say), so that status reports the version that runs, not the one the next start would pick.
    */

@@ -126,7 +126,15 @@ public final class PgBouncerBuild {
     if (cached.isPresent()) {
       return cached.get();
     }
+    // A file lock keeps other processes out; it is held per JVM, so threads queue here first.
+    synchronized (PgBouncerBuild.class) {
+      return lockedBinary(progress);
+    }
+  }
+
+  private Path lockedBinary(Consumer<String> progress) {
     createOpenDirectories(folder());
+    Optional<Path> cached;
     try (FileChannel channel =
             FileChannel.open(
                 folder().resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -91,7 +91,7 @@ public final class PgBouncerServer implements Server {
       return false;
     }
     long logStart = Logs.size(log());
-    Exec.Result r = runAs.exec(binary.toString(), "-d", "-q", iniFile().toString()).run();
+    Exec.Result r = runAs.exec(PgBouncerBinary.startCommand(binary, iniFile())).run();
     if (!r.ok() || !Wait.until(this::answers, Duration.ofSeconds(30))) {
       String why = r.ok() ? "it does not answer queries" : r.describeFailure();
       stop();
