@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
       DestroyCommand.class,
       MigrateCommand.class,
       TenancyCommand.class,
-      CacheCommand.class
+      CacheCommand.class,
+      PoolerCommand.class
     })
 public final class StrataCommand {
   private final Path workDir;

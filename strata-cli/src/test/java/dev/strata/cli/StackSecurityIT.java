@@ -40,9 +40,7 @@ final class StackSecurityIT {
   void app_connects_through_pgbouncer_over_tls_and_is_neither_owner_nor_superuser(StrataStack stack)
       throws SQLException {
     StackEnv env = stack.env();
-    assertThat(env.pooled().jdbcUrl())
-        .contains("prepareThreshold=0")
-        .contains("sslmode=verify-full");
+    assertThat(env.pooled().jdbcUrl()).contains("sslmode=verify-full");
     try (Connection c = stack.connect(env.pooled());
         ResultSet rs =
             c.createStatement()

@@ -12,6 +12,8 @@ import java.util.Properties;
  * pooled}). {@link #toString()} masks the password.
  *
  * @param caFile the CA that signed the server certificate; {@code null} when TLS is off
+ * @param poolKeepsPrepared a pooled endpoint whose PgBouncer keeps protocol-level prepared
+ *     statements (1.21+ with {@code max_prepared_statements}): pgjdbc may prepare
  */
 public record PgEndpoint(
     String host,
@@ -20,7 +22,20 @@ public record PgEndpoint(
     String user,
     String password,
     Path caFile,
-    boolean pooled) {
+    boolean pooled,
+    boolean poolKeepsPrepared) {
+
+  /** An endpoint whose pooler (if {@code pooled}) keeps no prepared statements. */
+  public PgEndpoint(
+      String host,
+      int port,
+      String database,
+      String user,
+      String password,
+      Path caFile,
+      boolean pooled) {
+    this(host, port, database, user, password, caFile, pooled, false);
+  }
 
   public PgEndpoint {
     Objects.requireNonNull(host, "host");
@@ -56,8 +71,9 @@ public record PgEndpoint(
 
   /**
    * The pgjdbc URL, without credentials (see {@link #user()}, {@link #password()}, {@link
-   * #jdbcProperties()}). A pooled endpoint sets {@code prepareThreshold=0}: PgBouncer 1.18 in
-   * transaction mode keeps no server-side prepared statement from one transaction to the next.
+   * #jdbcProperties()}). A pooled endpoint sets {@code prepareThreshold=0} unless its pool keeps
+   * prepared statements: PgBouncer 1.18 in transaction mode keeps no server-side prepared statement
+   * from one transaction to the next.
    */
   public String jdbcUrl() {
     StringBuilder url =
@@ -72,7 +88,7 @@ public record PgEndpoint(
       url.append(sep).append("sslmode=verify-full&sslrootcert=").append(encode(caFile.toString()));
       sep = '&';
     }
-    if (pooled) {
+    if (pooled && !poolKeepsPrepared) {
       url.append(sep).append("prepareThreshold=0");
     }
     return url.toString();
@@ -88,12 +104,14 @@ public record PgEndpoint(
 
   /** The same endpoint as another role. */
   public PgEndpoint as(String otherUser, String otherPassword) {
-    return new PgEndpoint(host, port, database, otherUser, otherPassword, caFile, pooled);
+    return new PgEndpoint(
+        host, port, database, otherUser, otherPassword, caFile, pooled, poolKeepsPrepared);
   }
 
   /** The same server and role, another database. */
   public PgEndpoint database(String otherDatabase) {
-    return new PgEndpoint(host, port, otherDatabase, user, password, caFile, pooled);
+    return new PgEndpoint(
+        host, port, otherDatabase, user, password, caFile, pooled, poolKeepsPrepared);
   }
 
   private static String encode(String s) {

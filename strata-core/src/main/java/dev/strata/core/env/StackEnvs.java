@@ -89,7 +89,8 @@ public final class StackEnvs {
             app,
             secrets.require(postgresSecret(app)),
             ca,
-            true);
+            true,
+            PooledPreparedStatements.kept(dir));
     PgEndpoint direct =
         new PgEndpoint(
             postgres.host(),

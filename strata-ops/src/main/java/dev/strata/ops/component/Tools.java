@@ -1,11 +1,13 @@
 package dev.strata.ops.component;
 
+import dev.strata.ops.pgbouncer.PgBouncerBinary;
 import dev.strata.ops.process.Binaries;
 import dev.strata.ops.process.Binaries.Program;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The machine's programs a stack runs, found (or, by {@code strata up}, installed) once. */
 public record Tools(Path pgBinDir, Path pgbouncer, Path redisServer, Path redisCli, Path openssl) {
@@ -15,9 +17,13 @@ public record Tools(Path pgBinDir, Path pgbouncer, Path redisServer, Path redisC
    *
    * @param pgBinDir {@code postgres.bin_dir}, empty for auto
    * @param dataDir the PostgreSQL data directory: an existing cluster runs with its own major
-   * @param install whether missing Debian packages are installed (when root): {@code up} only
+   * @param install whether missing Debian packages are installed (when root) and a PgBouncer older
+   *     than 1.21 is replaced by one built from Debian 13's source package (once per machine, see
+   *     {@link PgBouncerBinary}): {@code up} only
+   * @param progress receives the build's progress and warnings
    */
-  public static Tools find(Optional<String> pgBinDir, Path dataDir, boolean install) {
+  public static Tools find(
+      Optional<String> pgBinDir, Path dataDir, boolean install, Consumer<String> progress) {
     Path pg = Binaries.postgresBinDir(pgBinDir, Binaries.clusterMajor(dataDir), install);
     Map<String, Path> found =
         Binaries.require(
@@ -29,7 +35,7 @@ public record Tools(Path pgBinDir, Path pgbouncer, Path redisServer, Path redisC
             install);
     return new Tools(
         pg,
-        found.get("pgbouncer"),
+        PgBouncerBinary.pick(found.get("pgbouncer"), install ? progress : null),
         found.get("redis-server"),
         found.get("redis-cli"),
         found.get("openssl"));

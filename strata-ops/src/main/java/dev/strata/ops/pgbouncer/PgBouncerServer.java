@@ -59,7 +59,13 @@ public final class PgBouncerServer implements Component {
     this.ini =
         () ->
             PgBouncerConfig.renderIni(
-                spec, dir, instance.port(), context.socketDir(), postgres.port(), context.tlsDir());
+                    spec,
+                    dir,
+                    instance.port(),
+                    context.socketDir(),
+                    postgres.port(),
+                    context.tlsDir())
+                + PgBouncerBinary.iniSettings(binary);
     this.verifiers = verifiers;
     this.psql = new Psql(context.tools().pgBinDir());
     this.healthEndpoint = healthEndpoint;
@@ -119,6 +125,9 @@ public final class PgBouncerServer implements Component {
   @Override
   public boolean start() {
     boolean changed = render();
+    if (process().filter(p -> !PgBouncerBinary.runs(p, binary)).isPresent()) {
+      stop(); // another PgBouncer (e.g. 1.18 before a newer one was built) would ignore the ini
+    }
     if (running()) {
       if (changed) {
         reload();
@@ -126,7 +135,7 @@ public final class PgBouncerServer implements Component {
       return false;
     }
     long logStart = Logs.size(log());
-    Exec.Result r = runAs.exec(binary.toString(), "-d", "-q", iniFile().toString()).run();
+    Exec.Result r = runAs.exec(PgBouncerBinary.startCommand(binary, iniFile())).run();
     if (!r.ok() || !Wait.until(this::healthy, Duration.ofSeconds(30))) {
       String why = r.ok() ? "it does not answer queries" : r.describeFailure();
       stop();
@@ -179,7 +188,8 @@ public final class PgBouncerServer implements Component {
     if (!running()) {
       return Optional.empty();
     }
-    Exec.Result r = Exec.of(binary.toString(), "--version").run();
+    Path program = process().map(p -> PgBouncerBinary.program(p, binary)).orElse(binary);
+    Exec.Result r = Exec.of(program.toString(), "--version").run();
     return r.output().lines().findFirst().map(l -> l.replace("PgBouncer ", "").trim());
   }
 }

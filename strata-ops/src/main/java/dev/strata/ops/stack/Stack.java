@@ -236,7 +236,8 @@ public final class Stack {
 
   private Tools tools(boolean install) {
     Path postgresFolder = dir.component(Kind.POSTGRES.folder());
-    return Tools.find(spec.postgres().binDir(), PostgresServer.dataDir(postgresFolder), install);
+    return Tools.find(
+        spec.postgres().binDir(), PostgresServer.dataDir(postgresFolder), install, progress);
   }
 
   /**
