@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
       RedisCliCommand.class,
       DestroyCommand.class,
       MigrateCommand.class,
-      TenancyCommand.class
+      TenancyCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class,
+      DrillCommand.class
     })
 public final class StrataCommand {
   private final Path workDir;

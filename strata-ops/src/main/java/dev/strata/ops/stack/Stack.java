@@ -11,6 +11,8 @@ import dev.strata.core.spec.StrataSpec;
 import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
+import dev.strata.ops.backup.Backups;
+import dev.strata.ops.backup.Restores;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.component.Tools;
@@ -93,6 +95,7 @@ public final class Stack {
       } else {
         pending.forEach(this::reportPendingRestart);
       }
+      Backups.afterUp(plan.context(), progress);
       return status(plan);
     }
   }
@@ -112,6 +115,7 @@ public final class Stack {
     }
     try (StackLock lock = StackLock.acquire(dir)) {
       StackPlan plan = plan(tools(false), runAs(), false);
+      Restores.stopAll(plan.context());
       new StackExecutor(plan, progress).stop(plan.components());
     }
   }
@@ -124,6 +128,15 @@ public final class Stack {
     if (!socketDir.startsWith(dir.root())) {
       StackFiles.deleteTree(socketDir);
     }
+  }
+
+  /**
+   * What the stack's components are built from, with the live topology: for the engines that run
+   * beside the servers rather than as one (pgBackRest).
+   */
+  public ComponentContext context() {
+    requireCreated();
+    return plan(tools(false), runAs(), false).context();
   }
 
   /** Starts the first instance of a kind (its dependencies must run); for tests. */
