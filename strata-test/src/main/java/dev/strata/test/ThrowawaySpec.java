@@ -21,6 +21,7 @@ final class ThrowawaySpec {
     section(doc, "postgres").putIfAbsent("memory", "256mb");
     section(doc, "pooler").put("port", 0);
     section(doc, "redis").put("port", 0);
+    section(doc, "backup").putIfAbsent("enabled", false);
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     return "# strata.yaml of a throwaway test stack (written by strata-test)\n"

@@ -1,7 +1,9 @@
 package dev.strata.ops.backup;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.strata.core.StrataException;
 import java.io.IOException;
 import java.time.Instant;
@@ -35,12 +37,17 @@ public record BackupSet(
     Optional<String> prior,
     boolean error) {
 
+  // pgBackRest quotes an undecryptable file's bytes raw in its status message.
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS).build();
+
   /** The sets of the stanza in {@code json}, oldest first. */
   static List<BackupSet> parse(String json) {
     try {
-      JsonNode root = new ObjectMapper().readTree(json);
+      JsonNode root = JSON.readTree(json);
       List<BackupSet> sets = new ArrayList<>();
       for (JsonNode stanza : root) {
+        requireReadable(stanza.path("status"));
         for (JsonNode b : stanza.path("backup")) {
           sets.add(
               new BackupSet(
@@ -65,10 +72,37 @@ public record BackupSet(
     }
   }
 
+  /**
+   * pgBackRest reports an unreadable repository in the status, not the exit code: 0 is ok, 2 no
+   * backup yet, 6 a backup running; anything else is an error.
+   */
+  private static void requireReadable(JsonNode status) {
+    int code = status.path("code").asInt(0);
+    if (code == 0 || code == 2 || code == 6) {
+      return;
+    }
+    String full = status.path("message").asText("");
+    String message = full.lines().findFirst().orElse("").replaceAll("[^\\x20-\\x7e]", "?");
+    boolean cipher =
+        full.contains("FormatError") || full.contains("cipher") || full.contains("decrypt");
+    throw StrataException.failed(
+        "the backup repository cannot be read: "
+            + message.strip()
+            + (cipher
+                ? "\n(its files do not decrypt with the passphrase pgbackrest.cipher in"
+                    + " .strata/secrets: the repository was made with another one)"
+                : ""),
+        cipher
+            ? "put the repository's passphrase back in .strata/secrets (pgbackrest.cipher); without"
+                + " it the backups cannot be read by anyone"
+            : "see pgBackRest's message above",
+        null);
+  }
+
   /** The WAL range the stanza's archive holds, {@code min-max}; empty when none. */
   static Optional<String> archiveRange(String json) {
     try {
-      JsonNode root = new ObjectMapper().readTree(json);
+      JsonNode root = JSON.readTree(json);
       for (JsonNode stanza : root) {
         for (JsonNode a : stanza.path("archive")) {
           if (a.hasNonNull("min")) {
