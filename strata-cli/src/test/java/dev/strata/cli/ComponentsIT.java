@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.core.env.PgEndpoint;
-import dev.strata.core.spec.SpecLoader;
-import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.Ports;
 import dev.strata.ops.stack.ComponentStatus;
 import dev.strata.ops.stack.Stack;
-import dev.strata.ops.stack.StackFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -30,25 +25,18 @@ import org.junit.jupiter.api.Test;
  * left PgBouncer pointing at nothing. Each test starts its own stack in a fresh folder.
  */
 final class ComponentsIT {
-  private static final String FREE_PORTS =
-      "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n";
+  private static final String FREE_PORTS = TestProjects.FREE_PORTS;
 
   private Path project;
 
   @BeforeEach
   void project() throws IOException {
-    project = Files.createTempDirectory("strata-components-");
-    Files.setPosixFilePermissions(project, PosixFilePermissions.fromString("rwxr-xr-x"));
+    project = TestProjects.create("components");
   }
 
   @AfterEach
   void destroy() {
-    if (Files.isDirectory(project.resolve(".strata"))) {
-      List<Long> pids = stack().status().stream().flatMap(s -> s.pid().stream()).toList();
-      assertThat(Cli.run(project, "destroy", "--yes").exitCode()).isZero();
-      assertThat(pids).as("destroy leaves no server running").noneMatch(PidFile::running);
-    }
-    StackFiles.deleteTree(project);
+    TestProjects.destroy(project);
   }
 
   @Test
@@ -170,7 +158,7 @@ final class ComponentsIT {
   }
 
   private void write(String yaml) throws IOException {
-    Files.writeString(project.resolve("strata.yaml"), yaml);
+    TestProjects.write(project, yaml);
   }
 
   private void assertNothingRunning() {
@@ -184,7 +172,6 @@ final class ComponentsIT {
   }
 
   private Stack stack() {
-    return new Stack(
-        project, SpecLoader.load(project.resolve("strata.yaml"), name -> null), line -> {});
+    return TestProjects.stack(project);
   }
 }

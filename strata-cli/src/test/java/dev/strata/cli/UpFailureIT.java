@@ -3,17 +3,13 @@ package dev.strata.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.core.spec.SpecLoader;
-import dev.strata.ops.process.PidFile;
 import dev.strata.ops.stack.Stack;
-import dev.strata.ops.stack.StackFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,26 +19,18 @@ import org.junit.jupiter.api.Test;
  * nothing left running, existing data untouched.
  */
 final class UpFailureIT {
-  private static final String FREE_PORTS =
-      "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n";
+  private static final String FREE_PORTS = TestProjects.FREE_PORTS;
 
   private Path project;
 
   @BeforeEach
   void project() throws IOException {
-    project = Files.createTempDirectory("strata-fail-");
-    Files.setPosixFilePermissions(project, PosixFilePermissions.fromString("rwxr-xr-x"));
+    project = TestProjects.create("fail");
   }
 
   @AfterEach
-  void destroy() throws IOException {
-    if (Files.isDirectory(project.resolve(".strata"))) {
-      List<Long> pids = stack().status().stream().flatMap(s -> s.pid().stream()).toList();
-      Cli destroy = Cli.run(project, "destroy", "--yes");
-      assertThat(destroy.exitCode()).as(destroy.toString()).isZero();
-      assertThat(pids).as("destroy leaves no server running").noneMatch(PidFile::running);
-    }
-    StackFiles.deleteTree(project);
+  void destroy() {
+    TestProjects.destroy(project);
   }
 
   @Test
@@ -214,7 +202,7 @@ final class UpFailureIT {
   }
 
   private void write(String yaml) throws IOException {
-    Files.writeString(project.resolve("strata.yaml"), yaml);
+    TestProjects.write(project, yaml);
   }
 
   private void assertNothingRunning() {
@@ -223,7 +211,6 @@ final class UpFailureIT {
   }
 
   private Stack stack() {
-    return new Stack(
-        project, SpecLoader.load(project.resolve("strata.yaml"), name -> null), line -> {});
+    return TestProjects.stack(project);
   }
 }

@@ -114,6 +114,6 @@ public final class StackEnvs {
 
   /** Whether the stack's Redis speaks TLS. */
   public static boolean redisTls(StrataSpec spec) {
-    return spec.security().tls();
+    return spec.redis().tls();
   }
 }

@@ -2,8 +2,11 @@ package dev.strata.core.spec;
 
 import java.util.List;
 
-/** The {@code pooler} section: PgBouncer in front of PostgreSQL. */
-public record PoolerSpec(int port, String mode, int defaultPoolSize, int maxClientConn) {
+/**
+ * The {@code pooler} section: PgBouncer in front of PostgreSQL. Built from the validated {@link
+ * Values} by key, never by position.
+ */
+public final class PoolerSpec {
 
   public static final Key<Integer> PORT =
       Key.of("port", Types.port(), 6432, "TCP port PgBouncer listens on.");
@@ -27,7 +30,42 @@ public record PoolerSpec(int port, String mode, int defaultPoolSize, int maxClie
           "pooler",
           "PgBouncer connection pooler",
           List.of(PORT, MODE, DEFAULT_POOL_SIZE, MAX_CLIENT_CONN),
-          v ->
-              new PoolerSpec(
-                  v.get(PORT), v.get(MODE), v.get(DEFAULT_POOL_SIZE), v.get(MAX_CLIENT_CONN)));
+          PoolerSpec::new);
+
+  private final Values values;
+
+  private PoolerSpec(Values values) {
+    this.values = values;
+  }
+
+  public int port() {
+    return values.get(PORT);
+  }
+
+  public String mode() {
+    return values.get(MODE);
+  }
+
+  public int defaultPoolSize() {
+    return values.get(DEFAULT_POOL_SIZE);
+  }
+
+  public int maxClientConn() {
+    return values.get(MAX_CLIENT_CONN);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PoolerSpec other && values.equals(other.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return values.toString();
+  }
 }

@@ -1,9 +1,10 @@
 package dev.strata.core.spec;
 
 import java.util.List;
+import java.util.Optional;
 
-/** The {@code redis} section. */
-public record RedisSpec(int port, DataSize maxmemory, String policy, String persistence) {
+/** The {@code redis} section. Built from the validated {@link Values} by key, never by position. */
+public final class RedisSpec {
 
   public static final Key<Integer> PORT =
       Key.of("port", Types.port(), 6379, "TCP port Redis listens on.");
@@ -33,19 +34,79 @@ public record RedisSpec(int port, DataSize maxmemory, String policy, String pers
           Types.oneOf("aof+rdb", "aof", "rdb", "none"),
           "aof+rdb",
           "Append-only file (fsync every second) and/or RDB snapshots.");
+  public static final Key<Optional<Boolean>> TLS =
+      Key.of(
+          "tls",
+          Types.autoOr(Types.bool()),
+          Optional.empty(),
+          "TLS for Redis (rediss://), with the certificate of security.tls; auto follows"
+              + " security.tls.");
 
+  /**
+   * The section on its own resolves {@code tls: auto} against the default of {@code security.tls};
+   * {@link StrataSpec} builds it with the file's security section instead.
+   */
   public static final Section<RedisSpec> SECTION =
       new Section<>(
           "redis",
           "Redis server",
-          List.of(PORT, MAXMEMORY, POLICY, PERSISTENCE),
-          v -> new RedisSpec(v.get(PORT), v.get(MAXMEMORY), v.get(POLICY), v.get(PERSISTENCE)));
+          List.of(PORT, MAXMEMORY, POLICY, PERSISTENCE, TLS),
+          v -> new RedisSpec(v, SecuritySpec.TLS.defaultValue()));
+
+  private final Values values;
+  private final boolean securityTls;
+
+  private RedisSpec(Values values, boolean securityTls) {
+    this.values = values;
+    this.securityTls = securityTls;
+  }
+
+  /** The section read from {@code redis}, with {@code tls: auto} following {@code security}. */
+  static RedisSpec of(Values redis, SecuritySpec security) {
+    return new RedisSpec(redis, security.tls());
+  }
+
+  public int port() {
+    return values.get(PORT);
+  }
+
+  public DataSize maxmemory() {
+    return values.get(MAXMEMORY);
+  }
+
+  public String policy() {
+    return values.get(POLICY);
+  }
+
+  public String persistence() {
+    return values.get(PERSISTENCE);
+  }
+
+  /** Whether Redis serves TLS: {@code redis.tls}, or {@code security.tls} when that is auto. */
+  public boolean tls() {
+    return values.get(TLS).orElse(securityTls);
+  }
 
   public boolean appendOnly() {
-    return persistence.contains("aof");
+    return persistence().contains("aof");
   }
 
   public boolean snapshots() {
-    return persistence.contains("rdb");
+    return persistence().contains("rdb");
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RedisSpec other && values.equals(other.values) && tls() == other.tls();
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode() * 31 + Boolean.hashCode(tls());
+  }
+
+  @Override
+  public String toString() {
+    return values + "(tls=" + tls() + ")";
   }
 }

@@ -1,26 +1,14 @@
 package dev.strata.core.spec;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The {@code security} section: TLS, the address servers listen on, the OS user they run as and the
- * role names.
- *
- * @param ownerRole name template of the role that owns a database's schema; {@code {db}} is the
- *     database
+ * role names. Built from the validated {@link Values} by key, never by position.
  */
-public record SecuritySpec(
-    boolean tls,
-    Optional<String> tlsCertFile,
-    Optional<String> tlsKeyFile,
-    Optional<String> tlsCaFile,
-    String bind,
-    String runAs,
-    String ownerRole,
-    String appRole,
-    String readonlyRole,
-    String monitorRole) {
+public final class SecuritySpec {
 
   public static final Key<Boolean> TLS =
       Key.of(
@@ -90,34 +78,86 @@ public record SecuritySpec(
               APP_ROLE,
               READONLY_ROLE,
               MONITOR_ROLE),
-          v ->
-              new SecuritySpec(
-                  v.get(TLS),
-                  v.get(TLS_CERT_FILE),
-                  v.get(TLS_KEY_FILE),
-                  v.get(TLS_CA_FILE),
-                  v.get(BIND),
-                  v.get(RUN_AS),
-                  v.get(OWNER_ROLE),
-                  v.get(APP_ROLE),
-                  v.get(READONLY_ROLE),
-                  v.get(MONITOR_ROLE)));
+          SecuritySpec::new);
+
+  private final Values values;
+
+  private SecuritySpec(Values values) {
+    this.values = values;
+  }
+
+  public boolean tls() {
+    return values.get(TLS);
+  }
+
+  /** The user's server certificate; empty means Strata generates one. */
+  public Optional<String> tlsCertFile() {
+    return values.get(TLS_CERT_FILE);
+  }
+
+  public Optional<String> tlsKeyFile() {
+    return values.get(TLS_KEY_FILE);
+  }
+
+  public Optional<String> tlsCaFile() {
+    return values.get(TLS_CA_FILE);
+  }
+
+  public String bind() {
+    return values.get(BIND);
+  }
+
+  public String runAs() {
+    return values.get(RUN_AS);
+  }
+
+  /** Name template of the role that owns a database's schema; {@code {db}} is the database. */
+  public String ownerRole() {
+    return values.get(OWNER_ROLE);
+  }
+
+  public String appRole() {
+    return values.get(APP_ROLE);
+  }
+
+  public String readonlyRole() {
+    return values.get(READONLY_ROLE);
+  }
+
+  public String monitorRole() {
+    return values.get(MONITOR_ROLE);
+  }
 
   public String ownerRole(String database) {
-    return ownerRole.replace("{db}", database);
+    return ownerRole().replace("{db}", database);
   }
 
   public String appRole(String database) {
-    return appRole.replace("{db}", database);
+    return appRole().replace("{db}", database);
   }
 
   public String readonlyRole(String database) {
-    return readonlyRole.replace("{db}", database);
+    return readonlyRole().replace("{db}", database);
   }
 
   /** Whether the user gave certificate files rather than letting Strata make them. */
   public boolean userCertificates() {
-    return tlsCertFile.isPresent();
+    return tlsCertFile().isPresent();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SecuritySpec other && values.equals(other.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return values.toString();
   }
 
   private static Type<String> roleTemplate() {
@@ -141,6 +181,11 @@ public record SecuritySpec(
       @Override
       public String render(String value) {
         return "\"" + value + "\"";
+      }
+
+      @Override
+      public Map<String, Object> schema() {
+        return Types.interpolable(Json.obj("type", "string", "pattern", "\\{db\\}"));
       }
     };
   }

@@ -155,7 +155,8 @@ public final class SpecLoader {
           if (unexpanded.contains(bad.value().location())) {
             continue;
           }
-          problems.add(new SpecProblem(bad.value().location(), path, bad.getMessage()));
+          problems.add(
+              new SpecProblem(bad.value().location(), path + bad.subPath(), bad.getMessage()));
         }
       }
     } else if (!(value instanceof Value.Scalar s && s.text() == null)) {
@@ -165,17 +166,21 @@ public final class SpecLoader {
               section.name(),
               "expected the keys of " + section.name() + ", found '" + value.text() + "'"));
     }
-    return new Values(section.name(), read, locations, Location.defaults(file));
+    return new Values(section, read, locations, Location.defaults(file));
   }
 
+  /** The entries of {@code mapping}; a key given again is reported where it is repeated. */
   private List<Value.Entry> uniqueEntries(Value.Mapping mapping, String prefix) {
-    Set<String> seen = new HashSet<>();
+    Map<String, Location> seen = new HashMap<>();
     List<Value.Entry> entries = new ArrayList<>();
     for (Value.Entry e : mapping.entries()) {
-      if (seen.add(e.key())) {
+      Location first = seen.putIfAbsent(e.key(), e.keyLocation());
+      if (first == null) {
         entries.add(e);
       } else {
-        problems.add(new SpecProblem(e.keyLocation(), prefix + e.key(), "set twice: keep one"));
+        problems.add(
+            new SpecProblem(
+                e.keyLocation(), prefix + e.key(), "set twice (first at " + first + "): keep one"));
       }
     }
     return entries;

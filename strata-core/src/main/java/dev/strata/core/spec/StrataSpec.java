@@ -35,11 +35,12 @@ public record StrataSpec(
   }
 
   static StrataSpec build(Map<Section<?>, Values> values) {
+    SecuritySpec security = SecuritySpec.SECTION.build().apply(values.get(SecuritySpec.SECTION));
     return new StrataSpec(
         PostgresSpec.SECTION.build().apply(values.get(PostgresSpec.SECTION)),
         PoolerSpec.SECTION.build().apply(values.get(PoolerSpec.SECTION)),
-        RedisSpec.SECTION.build().apply(values.get(RedisSpec.SECTION)),
-        SecuritySpec.SECTION.build().apply(values.get(SecuritySpec.SECTION)),
+        RedisSpec.of(values.get(RedisSpec.SECTION), security),
+        security,
         MigrationsSpec.SECTION.build().apply(values.get(MigrationsSpec.SECTION)),
         TenancySpec.SECTION.build().apply(values.get(TenancySpec.SECTION)),
         BackupSpec.SECTION.build().apply(values.get(BackupSpec.SECTION)));
@@ -72,6 +73,17 @@ public record StrataSpec(
               "'postgres' and 'pgbouncer' are reserved database names: choose another"));
     }
     checkPortsDistinct(values, problems);
+    Values redis = values.get(RedisSpec.SECTION);
+    if (redis.get(RedisSpec.TLS).orElse(false)
+        && !values.get(SecuritySpec.SECTION).get(SecuritySpec.TLS)) {
+      // The Redis certificate is the one security.tls makes (or copies from tls_cert_file).
+      problems.add(
+          new SpecProblem(
+              redis.location(RedisSpec.TLS),
+              redis.path(RedisSpec.TLS),
+              "true needs security.tls: true, which provides the certificate: set security.tls:"
+                  + " true, or redis.tls: auto"));
+    }
     problems.addAll(TenancySpec.crossCheck(values.get(TenancySpec.SECTION)));
     problems.addAll(BackupSpec.crossCheck(values.get(BackupSpec.SECTION)));
     return problems;

@@ -1,5 +1,6 @@
 package dev.strata.core.spec;
 
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -20,15 +21,35 @@ public interface Type<T> {
   /** The value as YAML text. */
   String render(T value);
 
+  /**
+   * The JSON Schema (draft-07) of what {@link #read} accepts, for editors. It may accept a little
+   * more than {@code read} (the loader has the last word) but never less, or an editor would flag a
+   * valid strata.yaml. The default is any string.
+   */
+  default Map<String, Object> schema() {
+    return Json.obj("type", "string");
+  }
+
   /** Reads one value of strata.yaml, or says why it is not allowed. */
   @FunctionalInterface
   interface Reader<T> {
     T read(Value value) throws BadValue;
   }
 
-  /** A type from its parts. */
+  /** A type from its parts; its schema is any string. */
   static <T> Type<T> of(String allowed, Reader<T> reader, Function<T, String> renderer) {
+    return of(allowed, reader, renderer, Json.obj("type", "string"));
+  }
+
+  /** A type from its parts, with the JSON Schema of what it accepts. */
+  static <T> Type<T> of(
+      String allowed, Reader<T> reader, Function<T, String> renderer, Map<String, Object> schema) {
     return new Type<>() {
+      @Override
+      public Map<String, Object> schema() {
+        return schema;
+      }
+
       @Override
       public T read(Value value) throws BadValue {
         return reader.read(value);

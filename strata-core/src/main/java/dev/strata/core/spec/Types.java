@@ -45,7 +45,14 @@ public final class Types {
           }
           return n;
         },
-        value -> value.toString());
+        value -> value.toString(),
+        // A quoted number ("5432") is read like a plain one, so the schema takes it too.
+        interpolable(
+            Json.obj(
+                "anyOf",
+                List.of(
+                    Json.obj("type", "integer", "minimum", min, "maximum", max),
+                    Json.obj("type", "string", "pattern", "^\\s*\\d+\\s*$")))));
   }
 
   /** {@code true} or {@code false}. */
@@ -61,7 +68,17 @@ public final class Types {
             default -> throw new BadValue(value, "'" + text + "' is not " + allowed);
           };
         },
-        Object::toString);
+        Object::toString,
+        interpolable(
+            Json.obj(
+                "anyOf",
+                List.of(
+                    Json.obj("type", "boolean"),
+                    Json.obj(
+                        "type",
+                        "string",
+                        "pattern",
+                        "^\\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])\\s*$")))));
   }
 
   /** Any text; {@code allowed} describes it for messages. */
@@ -82,7 +99,8 @@ public final class Types {
           }
           return text;
         },
-        value -> value);
+        value -> value,
+        interpolable(Json.obj("type", "string", "enum", allowedValues)));
   }
 
   /** A PostgreSQL identifier as Strata creates them: lower case, digits, underscore, ≤ 63. */
@@ -97,7 +115,8 @@ public final class Types {
           }
           return text;
         },
-        value -> value);
+        value -> value,
+        interpolable(Json.obj("type", "string", "pattern", "^" + IDENTIFIER.pattern() + "$")));
   }
 
   /** An amount of memory such as {@code 256mb}, at least {@code min}. */
@@ -118,7 +137,13 @@ public final class Types {
           }
           return size;
         },
-        value -> value.toString());
+        value -> value.toString(),
+        interpolable(
+            Json.obj(
+                "type",
+                List.of("string", "integer"),
+                "pattern",
+                "^\\s*\\d+\\s*([bB]|[kKmMgGtT][bB])?\\s*$")));
   }
 
   /** {@code auto} (empty) or a value of {@code type}. */
@@ -140,6 +165,12 @@ public final class Types {
       @Override
       public String render(Optional<T> value) {
         return value.map(type::render).orElse("auto");
+      }
+
+      @Override
+      public Map<String, Object> schema() {
+        return Json.obj(
+            "anyOf", List.of(Json.obj("type", "string", "enum", List.of("auto")), type.schema()));
       }
     };
   }
@@ -169,6 +200,11 @@ public final class Types {
       public String render(List<T> value) {
         return value.stream().map(item::render).collect(Collectors.joining(", ", "[", "]"));
       }
+
+      @Override
+      public Map<String, Object> schema() {
+        return Json.obj("type", "array", "items", item.schema());
+      }
     };
   }
 
@@ -182,7 +218,15 @@ public final class Types {
               value, "expected a mapping of name: value, found '" + value.text() + "'");
         }
         Map<String, T> result = new LinkedHashMap<>();
+        Map<String, Location> seen = new LinkedHashMap<>();
         for (Value.Entry e : map.entries()) {
+          Location first = seen.putIfAbsent(e.key(), e.keyLocation());
+          if (first != null) {
+            throw new BadValue(
+                new Value.Scalar(e.key(), e.keyLocation()),
+                "." + e.key(),
+                "set twice (first at " + first + "): keep one");
+          }
           result.put(e.key(), item.read(e.value()));
         }
         return Collections.unmodifiableMap(result);
@@ -198,6 +242,11 @@ public final class Types {
         return value.entrySet().stream()
             .map(e -> e.getKey() + ": " + item.render(e.getValue()))
             .collect(Collectors.joining(", ", "{", "}"));
+      }
+
+      @Override
+      public Map<String, Object> schema() {
+        return Json.obj("type", "object", "additionalProperties", item.schema());
       }
     };
   }
@@ -229,7 +278,17 @@ public final class Types {
             default -> Duration.ZERO;
           };
         },
-        value -> formatDuration(value));
+        value -> formatDuration(value),
+        interpolable(
+            Json.obj(
+                "type",
+                List.of("string", "integer"),
+                "pattern",
+                "^\\s*(0|\\d{1,9}\\s*(ms|s|min|h))\\s*$",
+                "minimum",
+                0,
+                "maximum",
+                0)));
   }
 
   /** {@code d} in the largest unit of {@link #duration()} that writes it exactly. */
@@ -248,6 +307,21 @@ public final class Types {
       return ms / 1000 + "s";
     }
     return ms + "ms";
+  }
+
+  /**
+   * {@code schema}, or a string holding {@code ${VAR}}: the loader expands it before reading, so an
+   * editor must not flag {@code port: ${PG_PORT:-5432}}.
+   */
+  static Map<String, Object> interpolable(Map<String, Object> schema) {
+    List<Object> choices = new ArrayList<>();
+    if (schema.size() == 1 && schema.get("anyOf") instanceof List<?> alternatives) {
+      choices.addAll(alternatives);
+    } else {
+      choices.add(schema);
+    }
+    choices.add(Json.obj("type", "string", "pattern", "\\$\\{"));
+    return Json.obj("anyOf", choices);
   }
 
   private static String scalar(Value value, String allowed) throws BadValue {

@@ -8,12 +8,11 @@ import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.postgres.Psql;
 import dev.strata.ops.process.ConfigFiles;
 import dev.strata.ops.process.Exec;
+import dev.strata.ops.process.ListenerFile;
 import dev.strata.ops.process.Logs;
 import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
 import dev.strata.ops.process.Wait;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,19 +95,12 @@ public final class PgBouncerServer implements Component {
 
   /** The port the running PgBouncer of {@code folder} listens on; empty when it is not running. */
   public static Optional<Integer> livePort(Path folder) {
-    return listening(folder).map(l -> Integer.valueOf(l.substring(l.lastIndexOf(':') + 1)));
+    return listenerFile(folder).port();
   }
 
-  private static Optional<String> listening(Path folder) {
-    if (new PidFile(folder.resolve("pgbouncer.pid"), "pgbouncer").process().isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      String text = Files.readString(folder.resolve(LISTENING)).trim();
-      return text.matches(".+:\\d+") ? Optional.of(text) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+  private static ListenerFile listenerFile(Path folder) {
+    return new ListenerFile(
+        folder.resolve(LISTENING), new PidFile(folder.resolve("pgbouncer.pid"), "pgbouncer"));
   }
 
   @Override
@@ -141,7 +133,7 @@ public final class PgBouncerServer implements Component {
       throw Logs.startFailure(
           "PgBouncer", why, log(), logStart, "fix the cause above and run strata up again");
     }
-    ConfigFiles.write(dir.resolve(LISTENING), wantedListener() + "\n", "rw-r--r--");
+    listenerFile(dir).write(wantedListener());
     return true;
   }
 
@@ -160,7 +152,8 @@ public final class PgBouncerServer implements Component {
   @Override
   public List<String> pendingRestart() {
     List<String> pending = new ArrayList<>();
-    listening(dir)
+    listenerFile(dir)
+        .read()
         .filter(live -> !live.equals(wantedListener()))
         .ifPresent(
             live ->

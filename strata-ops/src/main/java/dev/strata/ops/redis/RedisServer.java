@@ -9,12 +9,11 @@ import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.process.ConfigFiles;
 import dev.strata.ops.process.Exec;
+import dev.strata.ops.process.ListenerFile;
 import dev.strata.ops.process.Logs;
 import dev.strata.ops.process.PidFile;
 import dev.strata.ops.process.RunAs;
 import dev.strata.ops.process.Wait;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,27 +80,19 @@ public final class RedisServer implements Component {
 
   /** The port the running Redis of {@code folder} was started on; empty when it is not running. */
   public static Optional<Integer> livePort(Path folder) {
-    return listening(folder)
-        .map(l -> l.split(" ")[0])
-        .map(l -> Integer.valueOf(l.substring(l.lastIndexOf(':') + 1)));
+    return listenerFile(folder).port();
   }
 
-  private static Optional<String> listening(Path folder) {
-    if (new PidFile(folder.resolve("redis.pid"), "redis-server").process().isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      String text = Files.readString(folder.resolve(LISTENING)).trim();
-      return text.matches(".+:\\d+( tls)?") ? Optional.of(text) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+  private static ListenerFile listenerFile(Path folder) {
+    return new ListenerFile(
+        folder.resolve(LISTENING), new PidFile(folder.resolve("redis.pid"), "redis-server"));
   }
 
   /** A changed bind address, port or TLS mode: Strata applies those with a restart. */
   @Override
   public List<String> pendingRestart() {
-    return listening(dir)
+    return listenerFile(dir)
+        .read()
         .filter(live -> !live.equals(wantedListener))
         .map(
             live ->
@@ -155,7 +146,7 @@ public final class RedisServer implements Component {
       throw Logs.startFailure(
           "Redis", why, log(), logStart, "fix the cause above and run strata up again");
     }
-    ConfigFiles.write(dir.resolve(LISTENING), wantedListener + "\n", "rw-r--r--");
+    listenerFile(dir).write(wantedListener);
     return true;
   }
 
