@@ -9,31 +9,9 @@ import java.util.Optional;
 /**
  * The {@code backup} section: pgBackRest's local, encrypted repository, WAL archiving, retention
  * and the restore drill's own checks. Every key has a default, so backups are on with no section.
- *
- * @param enabled whether PostgreSQL archives WAL and {@code strata backup} works
- * @param path the repository folder, relative to strata.yaml's folder
- * @param encryption whether the repository is encrypted (aes-256-cbc, passphrase in the secrets)
- * @param compress pgBackRest's compress-type
- * @param processMax pgBackRest's process-max; empty is half the machine's cores (at least 1)
- * @param archiveQueueMax how much WAL may wait when the repository is unreachable before PostgreSQL
- *     drops it from the queue (it keeps running; point-in-time recovery has a gap)
- * @param archiveTimeout PostgreSQL's archive_timeout: the longest a written change waits to be
- *     archived (the RPO of a quiet database)
- * @param retentionFull full backups kept (older ones and their WAL are expired)
- * @param retentionDiff differential backups kept; empty means as many as full ones
- * @param checks the drill's own checks: a name, then {@code sql} and the {@code expect}ed output
+ * Built from the validated {@link Values} by key, never by position.
  */
-public record BackupSpec(
-    boolean enabled,
-    String path,
-    boolean encryption,
-    String compress,
-    Optional<Integer> processMax,
-    DataSize archiveQueueMax,
-    Duration archiveTimeout,
-    int retentionFull,
-    Optional<Integer> retentionDiff,
-    List<Check> checks) {
+public final class BackupSpec {
 
   /** A user check the drill runs on the restored copy. */
   public record Check(String name, String database, String sql, String expect) {}
@@ -115,18 +93,78 @@ public record BackupSpec(
               RETENTION_FULL,
               RETENTION_DIFF,
               CHECKS),
-          v ->
-              new BackupSpec(
-                  v.get(ENABLED),
-                  v.get(PATH),
-                  v.get(ENCRYPTION),
-                  v.get(COMPRESS),
-                  v.get(PROCESS_MAX),
-                  v.get(ARCHIVE_QUEUE_MAX),
-                  v.get(ARCHIVE_TIMEOUT),
-                  v.get(RETENTION_FULL),
-                  v.get(RETENTION_DIFF),
-                  checks(v.get(CHECKS))));
+          BackupSpec::new);
+
+  private final Values values;
+
+  private BackupSpec(Values values) {
+    this.values = values;
+  }
+
+  /** Whether PostgreSQL archives WAL and {@code strata backup} works. */
+  public boolean enabled() {
+    return values.get(ENABLED);
+  }
+
+  /** The repository folder, relative to strata.yaml's folder. */
+  public String path() {
+    return values.get(PATH);
+  }
+
+  /** Whether the repository is encrypted (aes-256-cbc, passphrase in the secrets). */
+  public boolean encryption() {
+    return values.get(ENCRYPTION);
+  }
+
+  /** pgBackRest's compress-type. */
+  public String compress() {
+    return values.get(COMPRESS);
+  }
+
+  /** pgBackRest's process-max; empty is half the machine's cores. */
+  public Optional<Integer> processMax() {
+    return values.get(PROCESS_MAX);
+  }
+
+  /** WAL kept waiting while the repository is unreachable, before pgBackRest drops it. */
+  public DataSize archiveQueueMax() {
+    return values.get(ARCHIVE_QUEUE_MAX);
+  }
+
+  /** PostgreSQL's archive_timeout: the RPO of a quiet database. */
+  public Duration archiveTimeout() {
+    return values.get(ARCHIVE_TIMEOUT);
+  }
+
+  /** Full backups kept. */
+  public int retentionFull() {
+    return values.get(RETENTION_FULL);
+  }
+
+  /** Differential backups kept; empty is as many as the kept full backups have. */
+  public Optional<Integer> retentionDiff() {
+    return values.get(RETENTION_DIFF);
+  }
+
+  /** The drill's own checks, in file order. */
+  public List<Check> checks() {
+    return checks(values.get(CHECKS));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof BackupSpec other && values.equals(other.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return values.toString();
+  }
 
   private static List<Check> checks(Map<String, Map<String, String>> raw) {
     List<Check> checks = new ArrayList<>();

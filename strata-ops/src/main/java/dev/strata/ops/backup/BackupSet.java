@@ -47,7 +47,7 @@ public record BackupSet(
       JsonNode root = JSON.readTree(json);
       List<BackupSet> sets = new ArrayList<>();
       for (JsonNode stanza : root) {
-        requireReadable(stanza.path("status"));
+        requireReadable(stanza);
         for (JsonNode b : stanza.path("backup")) {
           sets.add(
               new BackupSet(
@@ -76,12 +76,20 @@ public record BackupSet(
    * pgBackRest reports an unreadable repository in the status, not the exit code: 0 is ok, 2 no
    * backup yet, 6 a backup running; anything else is an error.
    */
-  private static void requireReadable(JsonNode status) {
-    int code = status.path("code").asInt(0);
+  private static void requireReadable(JsonNode stanza) {
+    int code = stanza.path("status").path("code").asInt(0);
     if (code == 0 || code == 2 || code == 6) {
       return;
     }
-    String full = status.path("message").asText("");
+    // The stanza's message is a summary ("other"); each repository's status says what failed.
+    StringBuilder detail = new StringBuilder();
+    for (JsonNode repo : stanza.path("repo")) {
+      detail.append(repo.path("status").path("message").asText("")).append('\n');
+    }
+    String full =
+        detail.toString().isBlank()
+            ? stanza.path("status").path("message").asText("")
+            : detail.toString();
     String message = full.lines().findFirst().orElse("").replaceAll("[^\\x20-\\x7e]", "?");
     boolean cipher =
         full.contains("FormatError") || full.contains("cipher") || full.contains("decrypt");

@@ -122,17 +122,27 @@ public final class PgBackRest {
     return spec.processMax().orElse(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
   }
 
-  /** Writes the configuration and pgBackRest's folders, owned by the servers' user. */
+  /**
+   * Writes the configuration and pgBackRest's folders, owned by the servers' user. Folders are
+   * given only when created: pgBackRest writes everything in them as that user, and a large
+   * repository must not be walked at every command.
+   */
   public void prepare() {
     requireInstalled();
-    ConfigFiles.createDirectories(repository());
-    for (String sub : List.of("log", "lock", "spool")) {
-      ConfigFiles.createDirectories(workDir().resolve(sub));
+    for (Path dir :
+        List.of(
+            repository(),
+            workDir(),
+            workDir().resolve("log"),
+            workDir().resolve("lock"),
+            workDir().resolve("spool"))) {
+      if (!Files.isDirectory(dir)) {
+        ConfigFiles.createDirectories(dir);
+        context.runAs().give(dir);
+      }
     }
     ConfigFiles.write(configFile(), render(), "rw-------");
     context.runAs().give(configFile());
-    context.runAs().give(workDir());
-    context.runAs().give(repository());
   }
 
   /** pgBackRest must be on the machine. */
