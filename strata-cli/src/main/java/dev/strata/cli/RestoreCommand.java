@@ -4,12 +4,16 @@ import dev.strata.core.env.PgEndpoint;
 import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
 import dev.strata.ops.backup.Backups;
+import dev.strata.ops.backup.Dumps;
 import dev.strata.ops.backup.RestoreTarget;
 import dev.strata.ops.backup.RestoredInstance;
 import dev.strata.ops.stack.Stack;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -48,6 +52,24 @@ final class RestoreCommand implements Callable<Integer> {
       description = "Print JSON: id, direct_url, port, data_dir, backup_set, target, restore_ms.")
   boolean json;
 
+  @Option(
+      names = "--dump",
+      paramLabel = "FILE",
+      description = "Restore this strata dump into a new database instead (selective restore).")
+  Path dump;
+
+  @Option(
+      names = "--table",
+      paramLabel = "T",
+      description = "With --dump: only this table (repeatable).")
+  List<String> tables = new ArrayList<>();
+
+  @Option(
+      names = {"-d", "--database"},
+      paramLabel = "DB",
+      description = "With --dump: the database it was dumped from (default: the first).")
+  String database;
+
   Stack stack() {
     return root.workspace().stack(line -> root.err().println(line));
   }
@@ -64,6 +86,20 @@ final class RestoreCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Stack stack = stack();
+    if (dump != null) {
+      String db = database == null ? stack.spec().postgres().primaryDatabase() : database;
+      String into = new Dumps(stack.context()).restore(root.workDir().resolve(dump), db, tables);
+      root.out()
+          .println(
+              "restored "
+                  + dump
+                  + (tables.isEmpty() ? "" : " (tables " + tables + ")")
+                  + " into the new database "
+                  + into
+                  + " of the running stack");
+      root.out().flush();
+      return 0;
+    }
     RestoredInstance copy =
         backups(stack).restore(RestoreTarget.parse(to), Optional.ofNullable(set));
     Topology topology =

@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
       TenancyCommand.class,
       BackupCommand.class,
       RestoreCommand.class,
-      DrillCommand.class
+      DrillCommand.class,
+      DumpCommand.class
     })
 public final class StrataCommand {
   private final Path workDir;

@@ -232,6 +232,30 @@ final class BackupsIT {
     Files.writeString(project.resolve("strata.yaml"), YAML);
   }
 
+  @Test
+  @Order(10)
+  void a_dump_is_encrypted_and_one_table_restores_into_a_new_database() throws IOException {
+    sql("CREATE TABLE other (id int)");
+    sql("INSERT INTO other VALUES (1), (2)");
+    Cli dump = Cli.run(project, "dump");
+    assertThat(dump.exitCode()).as(dump.toString()).isZero();
+    Path file = Path.of(dump.out().strip());
+    assertThat(file.getFileName().toString()).endsWith(".dump.enc");
+    // Encrypted: pg_dump's custom format starts with PGDMP; the file must not.
+    assertThat(
+            new String(
+                Files.readAllBytes(file), 0, 5, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .isNotEqualTo("PGDMP");
+    Cli restore = Cli.run(project, "restore", "--dump", file.toString(), "--table", "t");
+    assertThat(restore.exitCode()).as(restore.toString()).isZero();
+    String db = restore.out().replaceAll("(?s).*new database (\\S+) .*", "$1");
+    assertThat(superuserIn(db, "SELECT count(*) FROM t"))
+        .isEqualTo(query("SELECT count(*) FROM t"));
+    assertThat(superuserIn(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'other'"))
+        .as("only the table asked for")
+        .isEqualTo("0");
+  }
+
   private static JsonNode restore(String... args) throws IOException {
     List<String> all = new ArrayList<>(List.of("restore"));
     all.addAll(List.of(args));
@@ -295,7 +319,11 @@ final class BackupsIT {
 
   /** As the superuser over the socket: pg_switch_wal is the superuser's. */
   private static String superuser(String sql) {
-    List<String> command = new ArrayList<>(stack().superuserPsql("postgres"));
+    return superuserIn("postgres", sql);
+  }
+
+  private static String superuserIn(String database, String sql) {
+    List<String> command = new ArrayList<>(stack().superuserPsql(database));
     command.addAll(List.of("-XAtc", sql));
     Exec.Result r = Exec.of(command).run();
     assertThat(r.ok()).as(r.output()).isTrue();

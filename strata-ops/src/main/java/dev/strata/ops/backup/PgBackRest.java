@@ -2,9 +2,11 @@ package dev.strata.ops.backup;
 
 import dev.strata.core.StrataException;
 import dev.strata.core.spec.BackupSpec;
+import dev.strata.core.spec.StrataSpec;
 import dev.strata.core.topology.Kind;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.postgres.PostgresServer;
+import dev.strata.ops.process.Binaries;
 import dev.strata.ops.process.ConfigFiles;
 import dev.strata.ops.process.Exec;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The machine's pgBackRest, configured for one stack: the configuration Strata renders into {@code
@@ -26,8 +29,6 @@ public final class PgBackRest {
 
   /** The secret holding the repository's passphrase. */
   public static final String CIPHER_SECRET = "pgbackrest.cipher";
-
-  static final Path BINARY = Path.of("/usr/bin/pgbackrest");
 
   private final ComponentContext context;
   private final BackupSpec spec;
@@ -63,7 +64,7 @@ public final class PgBackRest {
     s.put("archive_mode", "on");
     s.put(
         "archive_command",
-        BINARY
+        binary()
             + " --config="
             + quote(engine.configFile().toString())
             + " --stanza="
@@ -145,13 +146,27 @@ public final class PgBackRest {
     context.runAs().give(configFile());
   }
 
-  /** pgBackRest must be on the machine. */
-  public static void requireInstalled() {
-    if (!Files.isExecutable(BINARY)) {
-      throw StrataException.environment(
-          "pgBackRest is not installed (" + BINARY + " is missing), and backups are on",
-          "install it: apt-get install -y pgbackrest — or set backup.enabled: false in strata.yaml");
+  /**
+   * The machine's pgbackrest when backups are on; {@code strata up} installs its Debian package
+   * when it is missing (as it does the servers'), other commands name the fix.
+   */
+  public static Optional<Path> requireProgram(StrataSpec spec, boolean install) {
+    if (!spec.backup().enabled()) {
+      return Optional.empty();
     }
+    return Optional.of(
+        Binaries.require(List.of(new Binaries.Program("pgbackrest", "pgbackrest")), install)
+            .get("pgbackrest"));
+  }
+
+  /** The installed pgbackrest; the error names the package to install. */
+  private static Path binary() {
+    return Binaries.require(List.of(new Binaries.Program("pgbackrest", "pgbackrest")), false)
+        .get("pgbackrest");
+  }
+
+  private static void requireInstalled() {
+    binary();
   }
 
   /** Whether the stanza exists in the repository. */
@@ -163,7 +178,7 @@ public final class PgBackRest {
   /** Runs {@code pgbackrest --config=… --stanza=strata COMMAND ARGS…} as the servers' user. */
   public Exec command(String command, List<String> args) {
     List<String> line = new ArrayList<>();
-    line.add(BINARY.toString());
+    line.add(binary().toString());
     line.add("--config=" + configFile());
     line.add("--stanza=" + STANZA);
     line.addAll(args);
@@ -187,13 +202,21 @@ public final class PgBackRest {
   /** pgBackRest's message, with a hint for the failures users meet. */
   static String explain(Exec.Result r) {
     String out = r.output().strip();
-    if (out.contains("unable to decrypt") || out.contains("cipher")) {
-      return out
+    boolean cipher =
+        out.lines()
+            .filter(l -> l.startsWith("ERROR") || l.contains("Error]"))
+            .anyMatch(l -> l.contains("decrypt") || l.contains("FormatError"));
+    String errors =
+        out.lines()
+            .filter(l -> !l.contains(" INFO: ") && !l.isBlank())
+            .collect(java.util.stream.Collectors.joining("\n"));
+    if (cipher) {
+      return errors
           + "\n(the repository's passphrase does not match: "
           + CIPHER_SECRET
           + " in .strata/secrets must be the one the repository was created with)";
     }
-    return out.isEmpty() ? "pgbackrest exited with code " + r.exitCode() : out;
+    return errors.isEmpty() ? "pgbackrest exited with code " + r.exitCode() : errors;
   }
 
   private static String quote(String path) {

@@ -61,11 +61,14 @@ public final class Restores {
     Path data = folder.resolve("data");
     try {
       ConfigFiles.createDirectories(data);
+      ConfigFiles.createDirectories(folder.resolve("spool"));
       setMode(data, "rwx------");
       context.runAs().give(folder);
       List<String> args = new ArrayList<>();
       args.add("--pg1-path=" + data);
       args.add("--archive-mode=off");
+      // Its own spool: restore empties the spool's queue, which the stack's archiving is using.
+      args.add("--spool-path=" + folder.resolve("spool"));
       args.add("--log-level-console=info");
       args.add("--no-delta");
       args.addAll(target.options());

@@ -12,6 +12,7 @@ import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
 import dev.strata.ops.backup.Backups;
+import dev.strata.ops.backup.PgBackRest;
 import dev.strata.ops.backup.Restores;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
@@ -80,6 +81,7 @@ public final class Stack {
   public List<ComponentStatus> up(boolean restart) {
     // Programs first: a machine without them must not be left with a half-made state folder.
     Tools tools = tools(true);
+    PgBackRest.requireProgram(spec, true);
     try (StackLock lock = StackLock.acquire(dir)) {
       StackFiles.createStateDir(dir);
       RunAs runAs = runAs();
