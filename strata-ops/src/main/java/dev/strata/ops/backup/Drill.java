@@ -122,7 +122,7 @@ public final class Drill {
    * Each table's restored count must equal the source's at the restore point: the counts just
    * before and just after it bound it (they differ only for a table written meanwhile).
    */
-  private static List<DrillResult.Check> compareCounts(
+  static List<DrillResult.Check> compareCounts(
       Map<String, Map<String, Long>> before,
       Map<String, Map<String, Long>> after,
       Map<String, Map<String, Long>> restored) {
