@@ -25,7 +25,11 @@ import picocli.CommandLine.Spec;
       MigrateCommand.class,
       TenancyCommand.class,
       CacheCommand.class,
-      PoolerCommand.class
+      PoolerCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class,
+      DrillCommand.class,
+      DumpCommand.class
     })
 public final class StrataCommand {
   private final Path workDir;

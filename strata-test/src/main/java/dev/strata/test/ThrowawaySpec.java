@@ -21,6 +21,7 @@ final class ThrowawaySpec {
     section(doc, "postgres").putIfAbsent("memory", "256mb");
     section(doc, "pooler").put("port", 0);
     section(doc, "redis").put("port", 0);
+    section(doc, "backup").putIfAbsent("enabled", false);
     // A throwaway cluster need not survive a power cut: no fsync, no waiting for the WAL flush, no
     // full-page images. This makes CREATE DATABASE and every commit cheap (a test asks otherwise
     // by setting these itself).

@@ -15,7 +15,8 @@ public record StrataSpec(
     RedisSpec redis,
     SecuritySpec security,
     MigrationsSpec migrations,
-    TenancySpec tenancy) {
+    TenancySpec tenancy,
+    BackupSpec backup) {
 
   /** Every section, in the order {@code strata init} writes them. */
   public static final List<Section<?>> SECTIONS =
@@ -25,7 +26,8 @@ public record StrataSpec(
           RedisSpec.SECTION,
           SecuritySpec.SECTION,
           MigrationsSpec.SECTION,
-          TenancySpec.SECTION);
+          TenancySpec.SECTION,
+          BackupSpec.SECTION);
 
   /** Every key at its default. */
   public static StrataSpec defaults() {
@@ -40,7 +42,8 @@ public record StrataSpec(
         RedisSpec.of(values.get(RedisSpec.SECTION), security),
         security,
         MigrationsSpec.SECTION.build().apply(values.get(MigrationsSpec.SECTION)),
-        TenancySpec.SECTION.build().apply(values.get(TenancySpec.SECTION)));
+        TenancySpec.SECTION.build().apply(values.get(TenancySpec.SECTION)),
+        BackupSpec.SECTION.build().apply(values.get(BackupSpec.SECTION)));
   }
 
   /** Rules that span keys: each problem names the key it stands at. */
@@ -82,6 +85,7 @@ public record StrataSpec(
                   + " true, or redis.tls: auto"));
     }
     problems.addAll(TenancySpec.crossCheck(values.get(TenancySpec.SECTION)));
+    problems.addAll(BackupSpec.crossCheck(values.get(BackupSpec.SECTION)));
     return problems;
   }
 

@@ -11,6 +11,9 @@ import dev.strata.core.spec.StrataSpec;
 import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
+import dev.strata.ops.backup.Backups;
+import dev.strata.ops.backup.PgBackRest;
+import dev.strata.ops.backup.Restores;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.component.Tools;
@@ -78,6 +81,7 @@ public final class Stack {
   public List<ComponentStatus> up(boolean restart) {
     // Programs first: a machine without them must not be left with a half-made state folder.
     Tools tools = tools(true);
+    PgBackRest.requireProgram(spec, true);
     try (StackLock lock = StackLock.acquire(dir)) {
       StackFiles.createStateDir(dir);
       RunAs runAs = runAs();
@@ -95,9 +99,11 @@ public final class Stack {
             .stop(pending.stream().map(s -> before.component(s.instance().id())).toList());
         plan = plan(tools, runAs, true);
         new StackExecutor(plan, progress).up();
-        return status(plan);
+        status = status(plan);
+      } else {
+        pending.forEach(this::reportPendingRestart);
       }
-      pending.forEach(this::reportPendingRestart);
+      Backups.afterUp(plan.context(), progress);
       return status;
     }
   }
@@ -117,6 +123,7 @@ public final class Stack {
     }
     try (StackLock lock = StackLock.acquire(dir)) {
       StackPlan plan = plan(tools(false), runAs(), false);
+      Restores.stopAll(plan.context());
       new StackExecutor(plan, progress).stop(plan.components());
     }
   }
@@ -129,6 +136,15 @@ public final class Stack {
     if (!socketDir.startsWith(dir.root())) {
       StackFiles.deleteTree(socketDir);
     }
+  }
+
+  /**
+   * What the stack's components are built from, with the live topology: for the engines that run
+   * beside the servers rather than as one (pgBackRest).
+   */
+  public ComponentContext context() {
+    requireCreated();
+    return plan(tools(false), runAs(), false).context();
   }
 
   /** Starts the first instance of a kind (its dependencies must run); for tests. */

@@ -4,6 +4,7 @@ import dev.strata.core.env.StackEnvs;
 import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
+import dev.strata.ops.backup.PgBackRest;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.component.PostgresSettings;
@@ -106,6 +107,7 @@ final class StackPlan {
     if (settings == null) {
       PostgresSettings merged = new PostgresSettings();
       components.forEach(c -> merged.add(c.id(), c.postgresSettings()));
+      merged.add("pgbackrest", PgBackRest.postgresSettings(context));
       settings = merged.toMap();
       postgresSettings = settings;
     }

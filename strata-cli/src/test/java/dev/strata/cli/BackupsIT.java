@@ -1,0 +1,332 @@
+package dev.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.core.env.PgEndpoint;
+import dev.strata.core.spec.SpecLoader;
+import dev.strata.ops.process.Exec;
+import dev.strata.ops.stack.Stack;
+import dev.strata.ops.stack.StackFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Backups on a real stack, with pgBackRest as users get it: on by default with no backup section,
+ * an encrypted repository, full → diff → incr, point-in-time and named restores beside the running
+ * stack with exact rows, a drill that finds a planted wrong check, and the faults users meet. One
+ * stack for the class; the tests run in order because each builds on the backups before it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+final class BackupsIT {
+  private static final String YAML =
+      "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Path project;
+
+  @BeforeAll
+  static void up() throws IOException {
+    project = Files.createTempDirectory("strata-backups-");
+    Files.setPosixFilePermissions(project, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(project.resolve("strata.yaml"), YAML);
+    Cli up = Cli.run(project, "up");
+    assertThat(up.exitCode()).as(up.toString()).isZero();
+    sql("CREATE TABLE t (id int PRIMARY KEY, at timestamptz DEFAULT now())");
+  }
+
+  @AfterAll
+  static void destroy() {
+    if (project != null) {
+      Cli.run(project, "destroy", "--yes");
+      StackFiles.deleteTree(project);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void archiving_is_on_by_default_into_an_encrypted_repository() throws IOException {
+    assertThat(query("SHOW archive_mode")).isEqualTo("on");
+    String conf = Files.readString(project.resolve(".strata/pgbackrest.conf"));
+    assertThat(conf).contains("repo1-cipher-type=aes-256-cbc").contains("repo1-cipher-pass=");
+    // The repository's own files are ciphertext: pgBackRest's info file does not read as text.
+    byte[] info = Files.readAllBytes(project.resolve(".strata/backups/backup/strata/backup.info"));
+    assertThat(new String(info, 0, 8, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .isEqualTo("Salted__");
+    assertThat(new String(info, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .doesNotContain("[backrest]");
+  }
+
+  @Test
+  @Order(2)
+  void full_diff_and_incr_form_a_chain_that_list_shows() throws Exception {
+    sql("INSERT INTO t SELECT g FROM generate_series(1, 100) g");
+    for (String type : List.of("full", "diff", "incr")) {
+      Cli b = Cli.run(project, "backup", type);
+      assertThat(b.exitCode()).as(b.toString()).isZero();
+    }
+    Cli list = Cli.run(project, "backup", "list", "--json");
+    assertThat(list.exitCode()).as(list.toString()).isZero();
+    JsonNode backups = JSON.readTree(list.out()).path("backups");
+    List<String> types = new ArrayList<>();
+    backups.forEach(b -> types.add(b.path("type").asText()));
+    assertThat(types).containsExactly("full", "diff", "incr");
+    assertThat(backups.get(1).path("prior").asText())
+        .isEqualTo(backups.get(0).path("label").asText());
+    assertThat(backups.get(2).path("prior").asText())
+        .isEqualTo(backups.get(1).path("label").asText());
+    assertThat(backups.get(0).path("repository_bytes").asLong()).isPositive();
+    assertThat(backups.get(0).path("drill").isNull()).isTrue();
+  }
+
+  @Test
+  @Order(3)
+  void a_restore_to_a_time_just_after_the_last_write_has_exactly_its_rows() throws Exception {
+    sql("INSERT INTO t SELECT g FROM generate_series(101, 150) g");
+    Thread.sleep(300); // a time strictly after the commit, as a user would type it
+    Instant t = Instant.now();
+    Thread.sleep(300);
+    sql("INSERT INTO t SELECT g FROM generate_series(151, 200) g");
+    JsonNode copy = restore("--to", t.toString());
+    assertThat(count(copy, "t")).isEqualTo(150);
+    assertThat(query("SELECT count(*) FROM t")).as("the running stack").isEqualTo("200");
+    remove(copy);
+
+    // No write after the target: Strata writes and archives what recovery needs to stop at it.
+    Instant last = Instant.now();
+    JsonNode tail = restore("--to", last.toString());
+    assertThat(count(tail, "t")).isEqualTo(200);
+    remove(tail);
+  }
+
+  @Test
+  @Order(4)
+  void a_restore_to_a_named_point_stops_there() throws Exception {
+    Cli point = Cli.run(project, "restore", "point", "before-purge");
+    assertThat(point.exitCode()).as(point.toString()).isZero();
+    sql("DELETE FROM t WHERE id > 10");
+    JsonNode copy = restore("--to", "before-purge");
+    assertThat(count(copy, "t")).isEqualTo(200);
+    assertThat(query("SELECT count(*) FROM t")).isEqualTo("10");
+    remove(copy);
+  }
+
+  @Test
+  @Order(5)
+  void a_drill_proves_the_restore_and_finds_a_wrong_check() throws Exception {
+    // A correct check and a planted wrong one: the drill must pass the first and catch the second.
+    Files.writeString(
+        project.resolve("strata.yaml"),
+        YAML
+            + "backup:\n  checks:\n"
+            + "    rows: {sql: \"SELECT count(*) FROM t\", expect: \"10\"}\n"
+            + "    planted: {sql: \"SELECT count(*) FROM t\", expect: \"11\"}\n");
+    Cli drill = Cli.run(project, "drill", "restore", "--json");
+    assertThat(drill.exitCode()).as(drill.toString()).isEqualTo(1);
+    JsonNode result = JSON.readTree(drill.out());
+    assertThat(result.path("ok").asBoolean()).isFalse();
+    assertThat(result.path("rto_ms").asLong()).isPositive();
+    for (JsonNode c : result.path("checks")) {
+      boolean planted = c.path("name").asText().equals("planted");
+      assertThat(c.path("ok").asBoolean()).as(c.toString()).isEqualTo(!planted);
+    }
+    List<String> names = new ArrayList<>();
+    result.path("checks").forEach(c -> names.add(c.path("name").asText()));
+    assertThat(names).contains("pg_amcheck", "row counts", "point in time", "rows", "planted");
+    assertThat(Files.list(project.resolve(".strata/restores")).toList())
+        .as("the scratch instance is removed")
+        .isEmpty();
+    JsonNode listed = JSON.readTree(Cli.run(project, "backup", "list", "--json").out());
+    JsonNode last = listed.path("backups").get(listed.path("backups").size() - 1);
+    assertThat(last.path("drill").path("ok").asBoolean(true)).isFalse();
+    Files.writeString(project.resolve("strata.yaml"), YAML);
+  }
+
+  @Test
+  @Order(6)
+  void targets_in_the_future_or_before_the_first_backup_are_refused_and_nothing_is_left()
+      throws Exception {
+    Cli future = Cli.run(project, "restore", "--to", Instant.now().plusSeconds(3600).toString());
+    assertThat(future.exitCode()).as(future.toString()).isNotZero();
+    assertThat(future.err()).contains("is in the future").contains("fix:");
+    Cli early = Cli.run(project, "restore", "--to", "2020-01-01T00:00:00Z");
+    assertThat(early.exitCode()).as(early.toString()).isNotZero();
+    assertThat(early.err()).contains("before the end of the oldest backup");
+    Cli unknown = Cli.run(project, "restore", "--to", "no-such-point");
+    assertThat(unknown.exitCode()).as(unknown.toString()).isNotZero();
+    assertThat(unknown.err()).contains("did not complete");
+    Path restores = project.resolve(".strata/restores");
+    assertThat(Files.list(restores).toList()).isEmpty();
+  }
+
+  @Test
+  @Order(7)
+  void a_wrong_passphrase_is_named_with_its_fix() throws IOException {
+    Path secrets = project.resolve(".strata/secrets");
+    String kept = Files.readString(secrets);
+    try {
+      Files.writeString(
+          secrets, kept.replaceAll("(?m)^pgbackrest\\.cipher=.*$", "pgbackrest.cipher=wrong"));
+      Cli list = Cli.run(project, "backup", "list");
+      assertThat(list.exitCode()).as(list.toString()).isNotZero();
+      assertThat(list.err()).contains("do not decrypt with the passphrase pgbackrest.cipher");
+    } finally {
+      Files.writeString(secrets, kept);
+    }
+    assertThat(Cli.run(project, "backup", "list").exitCode()).isZero();
+  }
+
+  @Test
+  @Order(8)
+  void an_unwritable_repository_leaves_postgres_running_and_archiving_catches_up()
+      throws Exception {
+    Path archive = project.resolve(".strata/backups/archive");
+    Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("---------"));
+    try {
+      sql("INSERT INTO t SELECT g FROM generate_series(1000, 1100) g");
+      superuser("SELECT pg_switch_wal()");
+      assertThat(
+              dev.strata.ops.process.Wait.until(
+                  () -> Long.parseLong(superuser("SELECT failed_count FROM pg_stat_archiver")) > 0,
+                  java.time.Duration.ofSeconds(60)))
+          .as("archiving fails while the repository is unwritable")
+          .isTrue();
+      assertThat(query("SELECT count(*) FROM t")).as("PostgreSQL keeps serving").isEqualTo("111");
+    } finally {
+      Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rwxr-x---"));
+    }
+    Cli b = Cli.run(project, "backup", "incr");
+    assertThat(b.exitCode()).as("the next backup succeeds: " + b).isZero();
+    Cli verify = Cli.run(project, "backup", "verify");
+    assertThat(verify.exitCode()).as(verify.toString()).isZero();
+  }
+
+  @Test
+  @Order(9)
+  void expire_keeps_the_configured_number_of_full_backups() throws Exception {
+    Files.writeString(project.resolve("strata.yaml"), YAML + "backup:\n  retention_full: 1\n");
+    assertThat(Cli.run(project, "backup", "full").exitCode()).isZero();
+    Cli expire = Cli.run(project, "backup", "expire");
+    assertThat(expire.exitCode()).as(expire.toString()).isZero();
+    JsonNode backups =
+        JSON.readTree(Cli.run(project, "backup", "list", "--json").out()).path("backups");
+    assertThat(backups.size()).isEqualTo(1);
+    assertThat(backups.get(0).path("type").asText()).isEqualTo("full");
+    Files.writeString(project.resolve("strata.yaml"), YAML);
+  }
+
+  @Test
+  @Order(10)
+  void a_dump_is_encrypted_and_one_table_restores_into_a_new_database() throws IOException {
+    sql("CREATE TABLE other (id int)");
+    sql("INSERT INTO other VALUES (1), (2)");
+    Cli dump = Cli.run(project, "dump");
+    assertThat(dump.exitCode()).as(dump.toString()).isZero();
+    Path file = Path.of(dump.out().strip());
+    assertThat(file.getFileName().toString()).endsWith(".dump.enc");
+    // Encrypted: pg_dump's custom format starts with PGDMP; the file must not.
+    assertThat(
+            new String(
+                Files.readAllBytes(file), 0, 5, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .isNotEqualTo("PGDMP");
+    Cli restore = Cli.run(project, "restore", "--dump", file.toString(), "--table", "t");
+    assertThat(restore.exitCode()).as(restore.toString()).isZero();
+    String db = restore.out().replaceAll("(?s).*new database (\\S+) .*", "$1");
+    assertThat(superuserIn(db, "SELECT count(*) FROM t"))
+        .isEqualTo(query("SELECT count(*) FROM t"));
+    assertThat(superuserIn(db, "SELECT count(*) FROM pg_tables WHERE tablename = 'other'"))
+        .as("only the table asked for")
+        .isEqualTo("0");
+  }
+
+  private static JsonNode restore(String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of("restore"));
+    all.addAll(List.of(args));
+    all.add("--json");
+    Cli r = Cli.run(project, all.toArray(String[]::new));
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    JsonNode copy = JSON.readTree(r.out());
+    assertThat(copy.path("port").asInt()).isPositive();
+    assertThat(copy.path("data_dir").asText())
+        .startsWith(project.resolve(".strata/restores").toString());
+    return copy;
+  }
+
+  private static void remove(JsonNode copy) {
+    Cli rm = Cli.run(project, "restore", "remove", copy.path("id").asText());
+    assertThat(rm.exitCode()).as(rm.toString()).isZero();
+    assertThat(Path.of(copy.path("data_dir").asText())).doesNotExist();
+  }
+
+  private static long count(JsonNode copy, String table) throws SQLException {
+    // The copy's URL, as a user pastes it into psql: only the libpq form is printed.
+    Exec.Result r =
+        Exec.of(
+                stack().tools().pgBinDir().resolve("psql").toString(),
+                "-XAtc",
+                "SELECT count(*) FROM " + table,
+                copy.path("direct_url").asText())
+            .run();
+    assertThat(r.ok()).as(r.output()).isTrue();
+    return Long.parseLong(r.output().strip());
+  }
+
+  private static Stack stack() {
+    return new Stack(
+        project, SpecLoader.load(project.resolve("strata.yaml"), System::getenv), l -> {});
+  }
+
+  private static PgEndpoint direct() {
+    return stack().env().direct();
+  }
+
+  private static void sql(String sql) {
+    try (Connection c = DriverManager.getConnection(direct().jdbcUrl(), direct().jdbcProperties());
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new AssertionError(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String query(String sql) {
+    try (Connection c = DriverManager.getConnection(direct().jdbcUrl(), direct().jdbcProperties());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    } catch (SQLException e) {
+      throw new AssertionError(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** As the superuser over the socket: pg_switch_wal is the superuser's. */
+  private static String superuser(String sql) {
+    return superuserIn("postgres", sql);
+  }
+
+  private static String superuserIn(String database, String sql) {
+    List<String> command = new ArrayList<>(stack().superuserPsql(database));
+    command.addAll(List.of("-XAtc", sql));
+    Exec.Result r = Exec.of(command).run();
+    assertThat(r.ok()).as(r.output()).isTrue();
+    return r.output().strip();
+  }
+}

@@ -1,0 +1,203 @@
+package dev.strata.core.spec;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code backup} section: pgBackRest's local, encrypted repository, WAL archiving, retention
+ * and the restore drill's own checks. Every key has a default, so backups are on with no section.
+ * Built from the validated {@link Values} by key, never by position.
+ */
+public final class BackupSpec {
+
+  /** A user check the drill runs on the restored copy. */
+  public record Check(String name, String database, String sql, String expect) {}
+
+  public static final Key<Boolean> ENABLED =
+      Key.of(
+          "enabled",
+          Types.bool(),
+          true,
+          "Archive WAL to the repository and allow strata backup / restore / drill.");
+  public static final Key<String> PATH =
+      Key.of(
+          "path",
+          Types.string("a folder, relative to strata.yaml's"),
+          ".strata/backups",
+          "The local pgBackRest repository.");
+  public static final Key<Boolean> ENCRYPTION =
+      Key.of(
+          "encryption",
+          Types.bool(),
+          true,
+          "Encrypt the repository (aes-256-cbc; the passphrase is in .strata/secrets: keep a copy).");
+  public static final Key<String> COMPRESS =
+      Key.of(
+          "compress",
+          Types.oneOf("zst", "lz4", "gz", "bz2", "none"),
+          "zst",
+          "Compression of backups and archived WAL.");
+  public static final Key<Optional<Integer>> PROCESS_MAX =
+      Key.of(
+          "process_max",
+          Types.autoOr(Types.integer(1, 64)),
+          Optional.empty(),
+          "Parallel processes of a backup or restore; auto is half the cores.");
+  public static final Key<DataSize> ARCHIVE_QUEUE_MAX =
+      Key.of(
+          "archive_queue_max",
+          Types.size(DataSize.ofMegabytes(64)),
+          DataSize.ofMegabytes(1024),
+          "WAL kept waiting while the repository is unreachable; past it WAL is dropped"
+              + " (PostgreSQL keeps running, PITR has a gap).");
+  public static final Key<Duration> ARCHIVE_TIMEOUT =
+      Key.of(
+          "archive_timeout",
+          Types.duration(),
+          Duration.ofSeconds(60),
+          "The longest a change waits before its WAL is archived (the RPO of a quiet database).");
+  public static final Key<Integer> RETENTION_FULL =
+      Key.of(
+          "retention_full",
+          Types.integer(1, 9999),
+          2,
+          "Full backups kept; older ones, with their differentials and WAL, are expired.");
+  public static final Key<Optional<Integer>> RETENTION_DIFF =
+      Key.of(
+          "retention_diff",
+          Types.autoOr(Types.integer(1, 9999)),
+          Optional.empty(),
+          "Differential backups kept; auto keeps those of every kept full backup.");
+  public static final Key<Map<String, Map<String, String>>> CHECKS =
+      Key.of(
+          "checks",
+          Types.mapOf(Types.mapOf(Types.string("text"))),
+          Map.of(),
+          "The drill's own checks: name: {sql: ..., expect: ..., database: ...}.");
+
+  public static final Section<BackupSpec> SECTION =
+      new Section<>(
+          "backup",
+          "Backups (pgBackRest), WAL archiving and restore drills",
+          List.of(
+              ENABLED,
+              PATH,
+              ENCRYPTION,
+              COMPRESS,
+              PROCESS_MAX,
+              ARCHIVE_QUEUE_MAX,
+              ARCHIVE_TIMEOUT,
+              RETENTION_FULL,
+              RETENTION_DIFF,
+              CHECKS),
+          BackupSpec::new);
+
+  private final Values values;
+
+  private BackupSpec(Values values) {
+    this.values = values;
+  }
+
+  /** Whether PostgreSQL archives WAL and {@code strata backup} works. */
+  public boolean enabled() {
+    return values.get(ENABLED);
+  }
+
+  /** The repository folder, relative to strata.yaml's folder. */
+  public String path() {
+    return values.get(PATH);
+  }
+
+  /** Whether the repository is encrypted (aes-256-cbc, passphrase in the secrets). */
+  public boolean encryption() {
+    return values.get(ENCRYPTION);
+  }
+
+  /** pgBackRest's compress-type. */
+  public String compress() {
+    return values.get(COMPRESS);
+  }
+
+  /** pgBackRest's process-max; empty is half the machine's cores. */
+  public Optional<Integer> processMax() {
+    return values.get(PROCESS_MAX);
+  }
+
+  /** WAL kept waiting while the repository is unreachable, before pgBackRest drops it. */
+  public DataSize archiveQueueMax() {
+    return values.get(ARCHIVE_QUEUE_MAX);
+  }
+
+  /** PostgreSQL's archive_timeout: the RPO of a quiet database. */
+  public Duration archiveTimeout() {
+    return values.get(ARCHIVE_TIMEOUT);
+  }
+
+  /** Full backups kept. */
+  public int retentionFull() {
+    return values.get(RETENTION_FULL);
+  }
+
+  /** Differential backups kept; empty is as many as the kept full backups have. */
+  public Optional<Integer> retentionDiff() {
+    return values.get(RETENTION_DIFF);
+  }
+
+  /** The drill's own checks, in file order. */
+  public List<Check> checks() {
+    return checks(values.get(CHECKS));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof BackupSpec other && values.equals(other.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return values.toString();
+  }
+
+  private static List<Check> checks(Map<String, Map<String, String>> raw) {
+    List<Check> checks = new ArrayList<>();
+    raw.forEach(
+        (name, c) ->
+            checks.add(
+                new Check(
+                    name,
+                    c.getOrDefault("database", ""),
+                    c.getOrDefault("sql", ""),
+                    c.getOrDefault("expect", ""))));
+    return List.copyOf(checks);
+  }
+
+  /** Each check needs {@code sql} and {@code expect}, and no other field. */
+  static List<SpecProblem> crossCheck(Values v) {
+    List<SpecProblem> problems = new ArrayList<>();
+    v.get(CHECKS)
+        .forEach(
+            (name, c) -> {
+              List<String> unknown =
+                  c.keySet().stream()
+                      .filter(k -> !List.of("sql", "expect", "database").contains(k))
+                      .toList();
+              if (!c.containsKey("sql") || !c.containsKey("expect") || !unknown.isEmpty()) {
+                problems.add(
+                    new SpecProblem(
+                        v.location(CHECKS),
+                        v.path(CHECKS) + "." + name,
+                        "a check has sql and expect (and optionally database)"
+                            + (unknown.isEmpty() ? "" : "; unknown: " + unknown)));
+              }
+            });
+    return problems;
+  }
+}

@@ -1,0 +1,255 @@
+package dev.strata.ops.backup;
+
+import dev.strata.core.StrataException;
+import dev.strata.ops.component.ComponentContext;
+import dev.strata.ops.process.Exec;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The stack's backups, driven through pgBackRest: the stanza created at the first {@code up}, full,
+ * differential and incremental backups, the list, expiry, verification, restore points and
+ * non-destructive restores. Strata only configures and runs pgBackRest; the repository is
+ * pgBackRest's own and can be used by hand with {@code .strata/pgbackrest.conf}.
+ */
+public final class Backups {
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+  private final ComponentContext context;
+  private final PgBackRest engine;
+  private final Consumer<String> progress;
+
+  public Backups(ComponentContext context, Consumer<String> progress) {
+    this.context = context;
+    this.engine = new PgBackRest(context);
+    this.progress = progress;
+  }
+
+  public PgBackRest engine() {
+    return engine;
+  }
+
+  /**
+   * After {@code strata up}: renders the configuration (the port may have changed) and creates the
+   * stanza on first use, so WAL archiving works from the first segment.
+   */
+  public static void afterUp(ComponentContext context, Consumer<String> progress) {
+    if (!context.spec().backup().enabled()) {
+      return;
+    }
+    new Backups(context, progress).ensureStanza();
+  }
+
+  /** Renders the configuration and creates the stanza when the repository has none. */
+  void ensureStanza() {
+    requireEnabled();
+    engine.prepare();
+    if (!engine.stanzaExists()) {
+      engine.check(
+          "creating the backup repository (pgbackrest stanza-create)",
+          "check that " + engine.repository() + " is writable by the servers' user",
+          "stanza-create");
+    }
+  }
+
+  /**
+   * Takes a backup.
+   *
+   * @param type full, diff or incr (pgBackRest takes a full backup when none exists yet)
+   * @return the new set
+   */
+  public BackupSet backup(String type) {
+    if (!List.of("full", "diff", "incr").contains(type)) {
+      throw StrataException.badInput(
+          "no backup type '" + type + "'", "use strata backup full, diff or incr");
+    }
+    ensureStanza();
+    Heartbeat.beat(context, "backup " + type);
+    progress.accept(
+        "taking a " + type + " backup of the stack's PostgreSQL into " + engine.repository());
+    long start = System.nanoTime();
+    engine.check(
+        "the " + type + " backup",
+        "fix the cause above and run strata backup "
+            + type
+            + " again; a failed backup is"
+            + " never used for a restore",
+        "backup",
+        "--type=" + type);
+    List<BackupSet> sets = list();
+    BackupSet made = sets.get(sets.size() - 1);
+    progress.accept(
+        "backup "
+            + made.label()
+            + " done in "
+            + (System.nanoTime() - start) / 1_000_000
+            + " ms ("
+            + made.repositorySize()
+            + " bytes in the repository)");
+    return made;
+  }
+
+  /** Every backup in the repository, oldest first; empty when none was taken. */
+  public List<BackupSet> list() {
+    requireEnabled();
+    engine.prepare();
+    if (!engine.stanzaExists()) {
+      return List.of();
+    }
+    return BackupSet.parse(info());
+  }
+
+  /** The WAL the archive holds ({@code first-last} segment), if any. */
+  public Optional<String> archiveRange() {
+    return engine.stanzaExists() ? BackupSet.archiveRange(info()) : Optional.empty();
+  }
+
+  private String info() {
+    return engine.check(
+        "reading the backup repository (pgbackrest info)",
+        "check " + engine.repository() + " and the passphrase in .strata/secrets",
+        "info",
+        "--output=json");
+  }
+
+  /** Applies the retention of strata.yaml now: older full backups and their WAL go. */
+  public String expire() {
+    ensureStanza();
+    return engine.check(
+        "expiring old backups", "see the cause above", "expire", "--log-level-console=info");
+  }
+
+  /** Checks the repository's files (checksums of every backup file and archived WAL). */
+  public String verify() {
+    ensureStanza();
+    Exec.Result r = engine.command("verify", List.of("--log-level-console=info")).run();
+    if (!r.ok() || r.output().contains("ERROR")) {
+      throw StrataException.failed(
+          "the repository did not verify: " + PgBackRest.explain(r),
+          "take a new full backup (strata backup full); keep the damaged sets until it succeeds",
+          null);
+    }
+    return r.output();
+  }
+
+  /**
+   * Creates a named restore point and archives the WAL holding it, so {@code restore --to NAME}
+   * works at once.
+   */
+  public Instant restorePoint(String name) {
+    RestoreTarget t = RestoreTarget.parse(name);
+    if (t.kind() != RestoreTarget.Kind.NAME) {
+      throw StrataException.badInput(
+          "'" + name + "' is not a restore point name", "use letters, digits, _ . : -");
+    }
+    ensureStanza();
+    String at =
+        Heartbeat.run(
+            context,
+            context.socketDir(),
+            context.postgresPrimary().port(),
+            "SELECT pg_create_restore_point('"
+                + name
+                + "') IS NOT NULL;"
+                + " SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00';");
+    archiveNow();
+    return Heartbeat.parse(at.strip());
+  }
+
+  /**
+   * Makes everything committed so far restorable: a heartbeat (a commit after any earlier time),
+   * then pgBackRest's check, which switches to a new WAL segment and waits until it is archived.
+   */
+  void archiveNow() {
+    Heartbeat.beat(context, "archive");
+    engine.check(
+        "archiving the current WAL (pgbackrest check)",
+        "WAL archiving is failing: see PostgreSQL's log (strata logs postgres) and "
+            + engine.repository(),
+        "check");
+  }
+
+  /**
+   * Restores into a new data directory beside the stack and starts it on a free port; the stack is
+   * not touched.
+   *
+   * @param set the backup set to restore, or empty for the one pgBackRest picks for the target
+   */
+  public RestoredInstance restore(RestoreTarget target, Optional<String> set) {
+    return restore("restore-" + LocalDateTime.now(ZoneOffset.UTC).format(STAMP), target, set);
+  }
+
+  RestoredInstance restore(String id, RestoreTarget target, Optional<String> set) {
+    List<BackupSet> sets = list();
+    requireRestorable(target, sets, set);
+    if (target.kind() != RestoreTarget.Kind.LSN) {
+      archiveNow();
+    }
+    progress.accept("restoring " + target + " into " + new Restores(context).root().resolve(id));
+    return new Restores(context).restore(id, target, set);
+  }
+
+  private static void requireRestorable(
+      RestoreTarget target, List<BackupSet> sets, Optional<String> set) {
+    if (sets.isEmpty()) {
+      throw StrataException.environment(
+          "there is no backup to restore from", "take one first: strata backup full");
+    }
+    if (set.isPresent() && sets.stream().noneMatch(s -> s.label().equals(set.get()))) {
+      throw StrataException.badInput(
+          "no backup set " + set.get(),
+          "name one of " + sets.stream().map(BackupSet::label).toList() + " (strata backup list)");
+    }
+    if (target.time().isPresent()) {
+      Instant t = target.time().get();
+      Instant now = Instant.now();
+      if (t.isAfter(now)) {
+        throw StrataException.badInput(
+            "the target " + t + " is in the future (it is now " + now + ")",
+            "restore to a past time, or use --to latest");
+      }
+      Instant firstRestorable = sets.get(0).stop();
+      if (t.isBefore(firstRestorable)) {
+        throw StrataException.badInput(
+            "the target "
+                + t
+                + " is before the end of the oldest backup ("
+                + sets.get(0).label()
+                + " ended at "
+                + firstRestorable
+                + "): nothing can be restored to it",
+            "choose a time after " + firstRestorable);
+      }
+    }
+  }
+
+  /** Stops and deletes a restored copy. */
+  public void removeRestore(String id) {
+    new Restores(context).remove(id);
+  }
+
+  /** Every restored copy's id. */
+  public List<String> restores() {
+    List<String> ids = new ArrayList<>();
+    new Restores(context).folders().forEach(f -> ids.add(f.getFileName().toString()));
+    return ids;
+  }
+
+  private void requireEnabled() {
+    if (!context.spec().backup().enabled()) {
+      throw StrataException.badInput(
+          "backups are off in strata.yaml (backup.enabled: false)",
+          "set backup.enabled: true and run strata up --restart");
+    }
+  }
+
+  ComponentContext context() {
+    return context;
+  }
+}

@@ -1,0 +1,225 @@
+package dev.strata.ops.backup;
+
+import dev.strata.core.StrataException;
+import dev.strata.core.spec.BackupSpec;
+import dev.strata.core.spec.StrataSpec;
+import dev.strata.core.topology.Kind;
+import dev.strata.ops.component.ComponentContext;
+import dev.strata.ops.postgres.PostgresServer;
+import dev.strata.ops.process.Binaries;
+import dev.strata.ops.process.ConfigFiles;
+import dev.strata.ops.process.Exec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The machine's pgBackRest, configured for one stack: the configuration Strata renders into {@code
+ * .strata/pgbackrest.conf} (so an operator can run pgBackRest by hand with {@code --config}), the
+ * settings it needs in postgresql.conf, and its commands, run as the servers' OS user.
+ */
+public final class PgBackRest {
+  /** The stanza every Strata stack uses: one PostgreSQL cluster per repository. */
+  public static final String STANZA = "strata";
+
+  /** The secret holding the repository's passphrase. */
+  public static final String CIPHER_SECRET = "pgbackrest.cipher";
+
+  private final ComponentContext context;
+  private final BackupSpec spec;
+
+  public PgBackRest(ComponentContext context) {
+    this.context = context;
+    this.spec = context.spec().backup();
+  }
+
+  /** {@code .strata/pgbackrest.conf}. */
+  public Path configFile() {
+    return context.dir().root().resolve("pgbackrest.conf");
+  }
+
+  /** The repository folder. */
+  public Path repository() {
+    return context.dir().root().getParent().resolve(spec.path()).normalize();
+  }
+
+  /** pgBackRest's own folder: its logs, locks and the async archive spool. */
+  Path workDir() {
+    return context.dir().root().resolve("pgbackrest");
+  }
+
+  /** The settings archiving needs in postgresql.conf; none when backups are off. */
+  public static Map<String, String> postgresSettings(ComponentContext context) {
+    if (!context.spec().backup().enabled()) {
+      return Map.of();
+    }
+    PgBackRest engine = new PgBackRest(context);
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("wal_level", "replica");
+    s.put("archive_mode", "on");
+    s.put(
+        "archive_command",
+        binary()
+            + " --config="
+            + quote(engine.configFile().toString())
+            + " --stanza="
+            + STANZA
+            + " archive-push %p");
+    s.put("archive_timeout", context.spec().backup().archiveTimeout().toSeconds() + "s");
+    return s;
+  }
+
+  /** The configuration file's text, from strata.yaml and the live PostgreSQL primary. */
+  String render() {
+    Map<String, String> global = new LinkedHashMap<>();
+    global.put("repo1-path", repository().toString());
+    if (spec.encryption()) {
+      global.put("repo1-cipher-type", "aes-256-cbc");
+      global.put("repo1-cipher-pass", context.secrets().get(CIPHER_SECRET));
+    }
+    global.put("repo1-retention-full-type", "count");
+    global.put("repo1-retention-full", Integer.toString(spec.retentionFull()));
+    spec.retentionDiff().ifPresent(d -> global.put("repo1-retention-diff", Integer.toString(d)));
+    global.put("compress-type", spec.compress());
+    global.put("process-max", Integer.toString(processMax()));
+    global.put("archive-async", "y");
+    global.put("spool-path", workDir().resolve("spool").toString());
+    global.put("archive-push-queue-max", spec.archiveQueueMax().megabytes() + "MiB");
+    global.put("archive-timeout", "60");
+    global.put("log-path", workDir().resolve("log").toString());
+    global.put("lock-path", workDir().resolve("lock").toString());
+    global.put("log-level-console", "warn");
+    global.put("log-level-file", "info");
+    global.put("start-fast", "y");
+    global.put("delta", "y");
+    // Strata's own record in the data directory (root's when Strata runs as root): not data.
+    global.put("exclude", "strata-bootstrap.properties");
+    Map<String, String> stanza = new LinkedHashMap<>();
+    Path folder = context.dir().component(Kind.POSTGRES.folder());
+    stanza.put("pg1-path", PostgresServer.dataDir(folder).toString());
+    stanza.put("pg1-port", Integer.toString(context.postgresPrimary().port()));
+    stanza.put("pg1-socket-path", context.socketDir().toString());
+    stanza.put("pg1-user", context.runAs().user());
+    StringBuilder out =
+        new StringBuilder(
+            "# Written by strata from strata.yaml (backup:); changes here are overwritten.\n"
+                + "# Run pgBackRest by hand as the servers' user with --config="
+                + configFile()
+                + " --stanza="
+                + STANZA
+                + "\n[global]\n");
+    global.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+    out.append("\n[").append(STANZA).append("]\n");
+    stanza.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+    return out.toString();
+  }
+
+  private int processMax() {
+    return spec.processMax().orElse(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+  }
+
+  /**
+   * Writes the configuration and pgBackRest's folders, owned by the servers' user. Folders are
+   * given only when created: pgBackRest writes everything in them as that user, and a large
+   * repository must not be walked at every command.
+   */
+  public void prepare() {
+    requireInstalled();
+    for (Path dir :
+        List.of(
+            repository(),
+            workDir(),
+            workDir().resolve("log"),
+            workDir().resolve("lock"),
+            workDir().resolve("spool"))) {
+      if (!Files.isDirectory(dir)) {
+        ConfigFiles.createDirectories(dir);
+        context.runAs().give(dir);
+      }
+    }
+    ConfigFiles.write(configFile(), render(), "rw-------");
+    context.runAs().give(configFile());
+  }
+
+  /**
+   * The machine's pgbackrest when backups are on; {@code strata up} installs its Debian package
+   * when it is missing (as it does the servers'), other commands name the fix.
+   */
+  public static Optional<Path> requireProgram(StrataSpec spec, boolean install) {
+    if (!spec.backup().enabled()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Binaries.require(List.of(new Binaries.Program("pgbackrest", "pgbackrest")), install)
+            .get("pgbackrest"));
+  }
+
+  /** The installed pgbackrest; the error names the package to install. */
+  private static Path binary() {
+    return Binaries.require(List.of(new Binaries.Program("pgbackrest", "pgbackrest")), false)
+        .get("pgbackrest");
+  }
+
+  private static void requireInstalled() {
+    binary();
+  }
+
+  /** Whether the stanza exists in the repository. */
+  public boolean stanzaExists() {
+    return Files.isDirectory(repository().resolve("backup").resolve(STANZA))
+        && Files.isDirectory(repository().resolve("archive").resolve(STANZA));
+  }
+
+  /** Runs {@code pgbackrest --config=… --stanza=strata COMMAND ARGS…} as the servers' user. */
+  public Exec command(String command, List<String> args) {
+    List<String> line = new ArrayList<>();
+    line.add(binary().toString());
+    line.add("--config=" + configFile());
+    line.add("--stanza=" + STANZA);
+    line.addAll(args);
+    line.add(command);
+    return context.runAs().exec(line.toArray(String[]::new)).timeout(Duration.ofHours(12));
+  }
+
+  /**
+   * Runs a command and returns its output.
+   *
+   * @throws StrataException naming what failed, pgBackRest's own words and {@code fix}
+   */
+  public String check(String what, String fix, String command, String... args) {
+    Exec.Result r = command(command, List.of(args)).run();
+    if (!r.ok()) {
+      throw StrataException.failed(what + " failed: " + explain(r), fix, null);
+    }
+    return r.output();
+  }
+
+  /** pgBackRest's message, with a hint for the failures users meet. */
+  static String explain(Exec.Result r) {
+    String out = r.output().strip();
+    boolean cipher =
+        out.lines()
+            .filter(l -> l.startsWith("ERROR") || l.contains("Error]"))
+            .anyMatch(l -> l.contains("decrypt") || l.contains("FormatError"));
+    String errors =
+        out.lines()
+            .filter(l -> !l.contains(" INFO: ") && !l.isBlank())
+            .collect(java.util.stream.Collectors.joining("\n"));
+    if (cipher) {
+      return errors
+          + "\n(the repository's passphrase does not match: "
+          + CIPHER_SECRET
+          + " in .strata/secrets must be the one the repository was created with)";
+    }
+    return errors.isEmpty() ? "pgbackrest exited with code " + r.exitCode() : errors;
+  }
+
+  private static String quote(String path) {
+    return path.matches("[A-Za-z0-9_./-]+") ? path : "\"" + path + "\"";
+  }
+}
