@@ -67,7 +67,7 @@ final class PgBouncerFallbackIT {
         .contains("falls back to the distro's PgBouncer 1.18")
         .contains("prepareThreshold=0")
         .contains("PGDG apt repository");
-    assertThat(up.out()).containsPattern("pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.18");
+    assertThat(up.out()).containsPattern("pooler-1 +PgBouncer +pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.18");
   }
 
   @Test
@@ -104,7 +104,7 @@ final class PgBouncerFallbackIT {
   @Test
   void status_reports_the_distro_version() {
     Cli status = Cli.run(home, "status", "--json");
-    assertThat(status.out()).containsPattern("\"pooler\" : \\{[^}]*\"version\" : \"1\\.18");
+    assertThat(status.out()).containsPattern("\"kind\" : \"pooler\"[^}]*\"version\" : \"1\\.18");
   }
 
   @Test
@@ -112,7 +112,7 @@ final class PgBouncerFallbackIT {
   void the_next_up_with_a_built_pgbouncer_replaces_the_old_one_and_lets_pgjdbc_prepare() {
     Cli again = Cli.run(home, "up");
     assertThat(again.exitCode()).as(again.toString()).isZero();
-    assertThat(again.out()).containsPattern("pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.2\\d");
+    assertThat(again.out()).containsPattern("pooler-1 +PgBouncer +pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.2\\d");
     assertThat(Cli.run(home, "env").out())
         .contains("JDBC_DATABASE_URL=")
         .doesNotContain("prepareThreshold");
