@@ -67,7 +67,8 @@ final class PgBouncerFallbackIT {
         .contains("falls back to the distro's PgBouncer 1.18")
         .contains("prepareThreshold=0")
         .contains("PGDG apt repository");
-    assertThat(up.out()).containsPattern("pooler-1 +PgBouncer +pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.18");
+    assertThat(up.out())
+        .containsPattern("pooler-1 +PgBouncer +pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.18");
   }
 
   @Test
@@ -112,7 +113,8 @@ final class PgBouncerFallbackIT {
   void the_next_up_with_a_built_pgbouncer_replaces_the_old_one_and_lets_pgjdbc_prepare() {
     Cli again = Cli.run(home, "up");
     assertThat(again.exitCode()).as(again.toString()).isZero();
-    assertThat(again.out()).containsPattern("pooler-1 +PgBouncer +pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.2\\d");
+    assertThat(again.out())
+        .containsPattern("pooler-1 +PgBouncer +pooler +127\\.0\\.0\\.1:\\d+ +running +1\\.2\\d");
     assertThat(Cli.run(home, "env").out())
         .contains("JDBC_DATABASE_URL=")
         .doesNotContain("prepareThreshold");
