@@ -110,7 +110,11 @@ final class SpringSessionIT {
             "strata.redis.url=" + url, // as REDIS_URL and REDIS_CA in `strata env`
             "strata.redis.ca=" + ca,
             "strata.session.max-per-user=5",
-            "spring.main.banner-mode=off")
+            "spring.main.banner-mode=off",
+            // spring-jdbc is on this module's test classpath (the tenancy tests use it): the web
+            // app keeps its sessions in Redis and has no database.
+            "spring.autoconfigure.exclude="
+                + "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration")
         .run();
   }
 

@@ -457,6 +457,7 @@ public final class Migrator {
   private <T> T read(MigrationFolder folder, Read<T> work) {
     try (Connection c = connect()) {
       PoolerCheck.refuseIfPooled(c.getMetaData().getURL());
+      PoolerCheck.refuseIfRelayed(c);
       String[] where = databaseAndSchema(c);
       return work.read(c, Ledger.of(folder.format(), where[1]));
     } catch (SQLException e) {
@@ -468,6 +469,7 @@ public final class Migrator {
     MigrationFolder folder = location.read();
     try (Connection c = connect()) {
       PoolerCheck.refuseIfPooled(c.getMetaData().getURL());
+      PoolerCheck.refuseIfRelayed(c);
       c.setAutoCommit(true);
       String[] where = databaseAndSchema(c);
       Ledger ledger = Ledger.of(folder.format(), where[1]);

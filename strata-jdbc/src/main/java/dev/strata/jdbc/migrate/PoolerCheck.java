@@ -2,6 +2,10 @@ package dev.strata.jdbc.migrate;
 
 import dev.strata.core.StrataException;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Locale;
 
 /**
@@ -65,6 +69,26 @@ final class PoolerCheck {
       }
     }
     return null;
+  }
+
+  /**
+   * Refuses a TCP connection that the server sees arrive over its Unix socket: something between
+   * (PgBouncer as Strata runs it, or another pooler or proxy) relays the session, and a URL alone
+   * does not always say so. A direct TCP connection always has a server port.
+   */
+  static void refuseIfRelayed(Connection c) throws SQLException {
+    String url = c.getMetaData().getURL();
+    if (url == null || !url.startsWith("jdbc:postgresql://")) {
+      return;
+    }
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT inet_server_port() IS NULL")) {
+      if (rs.next() && rs.getBoolean(1)) {
+        throw pooled(
+            "the URL is TCP but the server sees the session arrive over its Unix socket, so a"
+                + " pooler or proxy relays it");
+      }
+    }
   }
 
   static StrataException pooled(String reason) {
