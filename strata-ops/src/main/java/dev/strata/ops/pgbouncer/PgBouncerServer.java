@@ -39,6 +39,7 @@ public final class PgBouncerServer implements Component {
   private final Psql psql;
   private final Supplier<PgEndpoint> healthEndpoint;
   private final String postgresId;
+  private volatile PgEndpoint health;
 
   /**
    * @param verifiers every login role's SCRAM verifier, for the auth file
@@ -154,7 +155,20 @@ public final class PgBouncerServer implements Component {
   /** Whether a query as the app role through PgBouncer succeeds. */
   @Override
   public boolean healthy() {
-    return running() && psql.through(healthEndpoint.get(), "SELECT 1").run().ok();
+    return running() && psql.through(healthEndpoint(), "SELECT 1").run().ok();
+  }
+
+  /**
+   * The app role through this PgBouncer, resolved once: the health check polls, and resolving reads
+   * the secrets file.
+   */
+  private PgEndpoint healthEndpoint() {
+    PgEndpoint endpoint = health;
+    if (endpoint == null) {
+      endpoint = healthEndpoint.get();
+      health = endpoint;
+    }
+    return endpoint;
   }
 
   /** A changed listen address or port: PgBouncer takes those only when it starts. */
