@@ -28,25 +28,34 @@ YAML
 cd "$ws"
 "$root/strata" up >/dev/null
 eval "$("$root/strata" env)"
-pooler=$("$root/strata" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["components"]["pooler"]["version"])')
+pooler=$("$root/strata" status --json | python3 -c 'import json,sys; print(next(i["version"] for i in json.load(sys.stdin)["instances"] if i["kind"] == "pooler"))')
 "$pgbench" -i -s "$scale" -q "$DIRECT_URL" >/dev/null 2>&1
 results=${BENCH_RESULTS:-$ws/results.tsv}
 : >"$results"
 
-# run LABEL TARGET CLIENTS SCRIPT: one pgbench run; appends "label target clients script tps failed".
+# run LABEL TARGET CLIENTS SCRIPT: one pgbench run; appends
+# "label target clients script tps failed connect-ms".
+# pgbench's -T counts from before its clients connect, and TLS + SCRAM handshakes run at 25-200 a
+# second on this machine depending on its load: a run of N clients gets N/10 s more so that it
+# measures transactions, and its initial connection time is recorded.
 run() {
-  local label=$1 target=$2 clients=$3 script=$4 url threads out tps failed
+  local label=$1 target=$2 clients=$3 script=$4 url threads out tps failed connect
   url=$([[ $target == pooled ]] && echo "$DATABASE_URL" || echo "$DIRECT_URL")
   threads=$([[ $script == select ]] && echo 2 || echo "$clients")
   local flag=$([[ $script == select ]] && echo -S || echo "")
-  out=$("$pgbench" -n -c "$clients" -j "$threads" -T "$secs" $flag -M prepared "$url" 2>&1 || true)
+  local duration=$((secs + clients / 10))
+  out=$("$pgbench" -n -c "$clients" -j "$threads" -T "$duration" $flag -M prepared "$url" 2>&1 || true)
   tps=$(awk '/^tps/ {print $3}' <<<"$out" || true)
   failed=$(awk '/number of failed transactions/ {print $5}' <<<"$out" || true)
-  if [[ -z $tps ]]; then
+  connect=$(awk '/initial connection time/ {print $5}' <<<"$out" || true)
+  if [[ $(awk '/actually processed/ {print $NF}' <<<"$out") == 0 ]]; then
+    tps=NA failed="0 transactions in ${duration}s (clients still connecting)"
+  elif [[ -z $tps ]]; then
     tps=NA
     failed="$( (grep -m1 -oE 'FATAL: +.*|error: .*' <<<"$out" || echo "no tps line") | head -c 150)"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$target" "$clients" "$script" "$tps" "${failed:-?}" >>"$results"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$target" "$clients" "$script" "$tps" "${failed:-?}" \
+    "${connect:-NA}" >>"$results"
 }
 
 for r in $(seq 1 "$rounds"); do
@@ -81,6 +90,8 @@ for script in ("select", "tpcb"):
 for r in rows:
     if r[0] == "high":
         name = "pgbench -S" if r[3] == "select" else "TPC-B-like"
-        what = f"{float(r[4]):8.0f} tps, failed {r[5]}" if r[4] != "NA" else f"refused: {r[5]}"
+        connect = f", clients connected in {float(r[6]) / 1000:.1f} s" if r[6] != "NA" else ""
+        what = (f"{float(r[4]):8.0f} tps, failed {r[5]}{connect}" if r[4] != "NA"
+                else f"not measured: {r[5]}")
         print(f"  {name:11} {r[2]:>4} clients  {r[1]:6}  {what}")
 PY

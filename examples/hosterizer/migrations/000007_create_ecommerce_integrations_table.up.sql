@@ -1,6 +1,6 @@
 CREATE TABLE ecommerce_integrations (
     id                     BIGSERIAL PRIMARY KEY,
-    site_id                BIGINT NOT NULL REFERENCES sites (id),
+    site_id                BIGINT REFERENCES sites (id),
     platform               TEXT NOT NULL CHECK (platform IN ('shopify', 'woocommerce', 'bigcommerce')),
     -- Encrypted by the application before it is stored; never plaintext.
     encrypted_credentials  BYTEA NOT NULL,

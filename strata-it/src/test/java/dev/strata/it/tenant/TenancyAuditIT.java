@@ -119,6 +119,45 @@ final class TenancyAuditIT {
   }
 
   @Test
+  void nullable_parent_key_is_a_notice_and_its_rows_are_hidden_from_every_tenant(StrataStack stack)
+      throws Exception {
+    owner(
+        stack,
+        table("g_sites")
+            + "; create table g_links (id bigint primary key,"
+            + " site_id bigint references g_sites (id));"
+            + " create index on g_links (site_id)");
+    applyPlan(stack);
+    assertThat(about(stack, "public.g_links"))
+        .singleElement()
+        .satisfies(f -> is(f, Severity.NOTICE, "rows without a parent are visible to no tenant"))
+        .satisfies(f -> assertThat(f.severity().fails()).isFalse());
+    // Only a role that bypasses RLS can write the ownerless row: the policy's WITH CHECK refuses
+    // a NULL key to every tenant.
+    superuser(
+        stack,
+        "insert into g_sites values (1, 7, 'a'); insert into g_links values (1, 1), (2, null)");
+    // RLS is forced, so the owner's session is a tenant session too: tenant 7 sees its site's
+    // link and not the ownerless one, and no tenant value shows the ownerless row.
+    try (Connection owner = stack.connect(stack.env().direct());
+        Statement s = owner.createStatement()) {
+      owner.setAutoCommit(false);
+      s.execute("select set_config('app.current_tenant', '7', true)");
+      try (var rs = s.executeQuery("select array_agg(id order by id)::text from g_links")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("{1}");
+      }
+      s.execute("select set_config('app.current_tenant', '', true)");
+      try (var rs = s.executeQuery("select count(*) from g_links")) {
+        rs.next();
+        assertThat(rs.getLong(1)).isZero();
+      }
+      owner.rollback();
+    }
+    owner(stack, "drop table g_links; drop table g_sites");
+  }
+
+  @Test
   void view_that_is_not_security_invoker_is_critical(StrataStack stack) throws SQLException {
     owner(stack, table("a_viewed"));
     applyPlan(stack);

@@ -171,7 +171,11 @@ public final class Binaries {
     return Optional.empty();
   }
 
-  private static void install(List<String> packages, String what) {
+  /**
+   * Installs Debian packages, one install at a time in this JVM; another apt on the machine (a
+   * second stack starting, an unattended upgrade) is waited for rather than failed on.
+   */
+  private static synchronized void install(List<String> packages, String what) {
     String command = "apt-get install -y " + String.join(" ", packages);
     if (new UnixSystem().getUid() != 0 || onPath("apt-get").isEmpty()) {
       throw StrataException.environment(
@@ -181,7 +185,7 @@ public final class Binaries {
     LOG.info("installing {} (apt-get install {})", what, String.join(" ", packages));
     Exec.Result result = apt(packages);
     if (!result.ok()) {
-      Exec.of("apt-get", "update", "-qq").timeout(Duration.ofMinutes(5)).run();
+      Exec.of("apt-get", "-o", APT_LOCK_WAIT, "update", "-qq").timeout(Duration.ofMinutes(5)).run();
       result = apt(packages);
     }
     if (!result.ok()) {
@@ -195,14 +199,18 @@ public final class Binaries {
     }
   }
 
+  /** How long apt waits for another apt's lock (seconds) before it gives up. */
+  private static final String APT_LOCK_WAIT = "DPkg::Lock::Timeout=600";
+
   private static Exec.Result apt(List<String> packages) {
     List<String> command =
         new java.util.ArrayList<>(
-            List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends"));
+            List.of(
+                "apt-get", "-o", APT_LOCK_WAIT, "install", "-y", "-qq", "--no-install-recommends"));
     command.addAll(packages);
     return Exec.of(command)
         .env("DEBIAN_FRONTEND", "noninteractive")
-        .timeout(Duration.ofMinutes(10))
+        .timeout(Duration.ofMinutes(20))
         .run();
   }
 

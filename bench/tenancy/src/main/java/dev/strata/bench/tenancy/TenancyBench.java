@@ -48,7 +48,10 @@ import javax.sql.DataSource;
  * Each transaction is {@code BEGIN; select ... where id = ?; COMMIT} for a random row, as that
  * row's tenant. Modes alternate slice by slice so the machine's noise hits them alike; the median
  * of the rounds is printed with the overhead against the reference. Arguments: seconds per slice
- * (default 5), client threads (default 4), rounds (default 3).
+ * (default 5), client threads (default 4), rounds (default 3), and {@code paired [MODE]} to measure
+ * only one mode (default {@code inTenant}) against {@code reference}, alternated transaction by
+ * transaction on every thread: on a loaded machine the load changes from one slice to the next, and
+ * pairing each transaction with its neighbour cancels that out.
  */
 public final class TenancyBench {
   private static final int ROWS = 100_000;
@@ -61,42 +64,134 @@ public final class TenancyBench {
     Duration slice = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 5);
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    boolean paired = args.length > 3 && args[3].equals("paired");
     try (StrataStack stack = StrataStack.start("bench-tenancy", "")) {
       schema(stack);
-      run(stack.env().pooled(), slice, threads, rounds);
+      if (paired) {
+        paired(
+            stack.env().pooled(), slice, threads, rounds, args.length > 4 ? args[4] : "inTenant");
+      } else {
+        run(stack.env().pooled(), slice, threads, rounds);
+      }
     }
+  }
+
+  /** Every mode, by name, on one pool. */
+  private static Map<String, Tx> modes(HikariDataSource pool) {
+    ThreadLocal<TenantContext> perThread = new ThreadLocal<>();
+    TenantDataSource tenantDs =
+        new TenantDataSource(pool, TenantSettings.defaults(), perThread::get);
+    Map<String, Tx> modes = new LinkedHashMap<>();
+    modes.put("reference", id -> plain(pool, id));
+    modes.put("inTenant", id -> inTenant(pool, id));
+    modes.put(
+        "dataSource",
+        id -> {
+          perThread.set(TenantContext.tenant(Long.toString(tenantOf(id))));
+          return explicit(tenantDs, "accounts", id);
+        });
+    modes.put(
+        "contextNoRls",
+        id -> {
+          perThread.set(TenantContext.tenant(Long.toString(tenantOf(id))));
+          return explicit(tenantDs, "accounts_plain", id);
+        });
+    modes.put("setConfigAhead", id -> setConfigAhead(pool, id));
+    modes.put("childReference", id -> explicit(pool, "entries_plain", id));
+    modes.put(
+        "child",
+        id ->
+            Tenancy.inTenant(
+                pool,
+                TenantContext.tenant(Long.toString(tenantOf(id))),
+                conn -> select(conn, "entries", id)));
+    return modes;
+  }
+
+  /** A mode against the reference, transaction by transaction: one ratio per round. */
+  private static void paired(
+      PgEndpoint pooled, Duration slice, int threads, int rounds, String mode) throws Exception {
+    try (HikariDataSource pool = pool(pooled, threads)) {
+      Map<String, Tx> modes = modes(pool);
+      Tx reference = modes.get("reference");
+      Tx tenant = modes.get(mode);
+      measurePaired(reference, tenant, Duration.ofSeconds(2), threads);
+      List<String> ratios = new ArrayList<>();
+      List<String> referenceUs = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        double[] ns = measurePaired(reference, tenant, slice, threads);
+        ratios.add(String.format(Locale.ROOT, "%.4f", ns[1] / ns[0]));
+        referenceUs.add(String.format(Locale.ROOT, "%.0f", ns[0] / 1000));
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "paired, %d threads, %d rounds of %ds: reference us/tx %s%n  paired %s/reference"
+              + " (ratios: [%s])%n",
+          threads,
+          rounds,
+          slice.toSeconds(),
+          referenceUs,
+          mode,
+          String.join(",", ratios));
+    }
+  }
+
+  /**
+   * Mean nanoseconds per transaction of {@code a} and {@code b}, each thread alternating them (and
+   * their order) transaction by transaction for {@code slice}.
+   */
+  private static double[] measurePaired(Tx a, Tx b, Duration slice, int threads)
+      throws InterruptedException {
+    long[][] sums = new long[threads][4];
+    Throwable[] failure = new Throwable[1];
+    long deadline = System.nanoTime() + slice.toNanos();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      long[] mine = sums[t];
+      Thread w =
+          new Thread(
+              () -> {
+                try {
+                  boolean aFirst = true;
+                  while (System.nanoTime() < deadline) {
+                    for (int k = 0; k < 2; k++) {
+                      boolean runA = (k == 0) == aFirst;
+                      long id = 1 + ThreadLocalRandom.current().nextInt(ROWS);
+                      long start = System.nanoTime();
+                      sink += (runA ? a : b).run(id);
+                      long took = System.nanoTime() - start;
+                      mine[runA ? 0 : 2] += took;
+                      mine[runA ? 1 : 3]++;
+                    }
+                    aFirst = !aFirst;
+                  }
+                } catch (Throwable e) {
+                  failure[0] = e;
+                }
+              });
+      workers.add(w);
+      w.start();
+    }
+    for (Thread w : workers) {
+      w.join();
+    }
+    if (failure[0] != null) {
+      throw new IllegalStateException("a paired transaction failed", failure[0]);
+    }
+    long aNs = 0, aN = 0, bNs = 0, bN = 0;
+    for (long[] m : sums) {
+      aNs += m[0];
+      aN += m[1];
+      bNs += m[2];
+      bN += m[3];
+    }
+    return new double[] {(double) aNs / aN, (double) bNs / bN};
   }
 
   private static void run(PgEndpoint pooled, Duration slice, int threads, int rounds)
       throws Exception {
     try (HikariDataSource pool = pool(pooled, threads)) {
-      ThreadLocal<TenantContext> perThread = new ThreadLocal<>();
-      TenantDataSource tenantDs =
-          new TenantDataSource(pool, TenantSettings.defaults(), perThread::get);
-      Map<String, Tx> modes = new LinkedHashMap<>();
-      modes.put("reference", id -> plain(pool, id));
-      modes.put("inTenant", id -> inTenant(pool, id));
-      modes.put(
-          "dataSource",
-          id -> {
-            perThread.set(TenantContext.tenant(Long.toString(tenantOf(id))));
-            return explicit(tenantDs, "accounts", id);
-          });
-      modes.put(
-          "contextNoRls",
-          id -> {
-            perThread.set(TenantContext.tenant(Long.toString(tenantOf(id))));
-            return explicit(tenantDs, "accounts_plain", id);
-          });
-      modes.put("setConfigAhead", id -> setConfigAhead(pool, id));
-      modes.put("childReference", id -> explicit(pool, "entries_plain", id));
-      modes.put(
-          "child",
-          id ->
-              Tenancy.inTenant(
-                  pool,
-                  TenantContext.tenant(Long.toString(tenantOf(id))),
-                  conn -> select(conn, "entries", id)));
+      Map<String, Tx> modes = modes(pool);
       // Warm-up: JIT, pool, PgBouncer's server connections.
       for (Tx tx : modes.values()) {
         measure(tx, Duration.ofSeconds(2), threads);
