@@ -143,41 +143,26 @@ public final class TenancyBench {
   private static double[] measurePaired(Tx a, Tx b, Duration slice, int threads)
       throws InterruptedException {
     long[][] sums = new long[threads][4];
-    Throwable[] failure = new Throwable[1];
     long deadline = System.nanoTime() + slice.toNanos();
-    List<Thread> workers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      long[] mine = sums[t];
-      Thread w =
-          new Thread(
-              () -> {
-                try {
-                  boolean aFirst = true;
-                  while (System.nanoTime() < deadline) {
-                    for (int k = 0; k < 2; k++) {
-                      boolean runA = (k == 0) == aFirst;
-                      long id = 1 + ThreadLocalRandom.current().nextInt(ROWS);
-                      long start = System.nanoTime();
-                      sink += (runA ? a : b).run(id);
-                      long took = System.nanoTime() - start;
-                      mine[runA ? 0 : 2] += took;
-                      mine[runA ? 1 : 3]++;
-                    }
-                    aFirst = !aFirst;
-                  }
-                } catch (Throwable e) {
-                  failure[0] = e;
-                }
-              });
-      workers.add(w);
-      w.start();
-    }
-    for (Thread w : workers) {
-      w.join();
-    }
-    if (failure[0] != null) {
-      throw new IllegalStateException("a paired transaction failed", failure[0]);
-    }
+    onThreads(
+        threads,
+        "a paired transaction",
+        slot -> {
+          long[] mine = sums[slot];
+          boolean aFirst = true;
+          while (System.nanoTime() < deadline) {
+            for (int k = 0; k < 2; k++) {
+              boolean runA = (k == 0) == aFirst;
+              long id = 1 + ThreadLocalRandom.current().nextInt(ROWS);
+              long start = System.nanoTime();
+              sink += (runA ? a : b).run(id);
+              long took = System.nanoTime() - start;
+              mine[runA ? 0 : 2] += took;
+              mine[runA ? 1 : 3]++;
+            }
+            aFirst = !aFirst;
+          }
+        });
     long aNs = 0, aN = 0, bNs = 0, bN = 0;
     for (long[] m : sums) {
       aNs += m[0];
@@ -243,8 +228,27 @@ public final class TenancyBench {
   /** Transactions per second of {@code tx} on {@code threads} threads for {@code slice}. */
   private static double measure(Tx tx, Duration slice, int threads) throws InterruptedException {
     long[] counts = new long[threads];
-    Throwable[] failure = new Throwable[1];
     long deadline = System.nanoTime() + slice.toNanos();
+    onThreads(
+        threads,
+        "a benchmark transaction",
+        slot -> {
+          while (System.nanoTime() < deadline) {
+            long id = 1 + ThreadLocalRandom.current().nextInt(ROWS);
+            sink += tx.run(id);
+            counts[slot]++;
+          }
+        });
+    return Arrays.stream(counts).sum() / (slice.toNanos() / 1e9);
+  }
+
+  /**
+   * Runs {@code worker} on {@code threads} threads, one slot each, and waits for them all; the
+   * first failure is rethrown as {@code what} failed.
+   */
+  private static void onThreads(int threads, String what, Worker worker)
+      throws InterruptedException {
+    Throwable[] failure = new Throwable[1];
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int slot = t;
@@ -252,11 +256,7 @@ public final class TenancyBench {
           new Thread(
               () -> {
                 try {
-                  while (System.nanoTime() < deadline) {
-                    long id = 1 + ThreadLocalRandom.current().nextInt(ROWS);
-                    sink += tx.run(id);
-                    counts[slot]++;
-                  }
+                  worker.run(slot);
                 } catch (Throwable e) {
                   failure[0] = e;
                 }
@@ -268,9 +268,13 @@ public final class TenancyBench {
       w.join();
     }
     if (failure[0] != null) {
-      throw new IllegalStateException("a benchmark transaction failed", failure[0]);
+      throw new IllegalStateException(what + " failed", failure[0]);
     }
-    return Arrays.stream(counts).sum() / (slice.toNanos() / 1e9);
+  }
+
+  @FunctionalInterface
+  private interface Worker {
+    void run(int slot) throws SQLException;
   }
 
   @FunctionalInterface
