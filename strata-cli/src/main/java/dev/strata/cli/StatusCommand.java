@@ -51,6 +51,7 @@ final class StatusCommand implements Callable<Integer> {
       c.put("version", s.version().orElse(null));
       c.put("pid", s.pid().orElse(null));
       c.put("pending_restart", s.pendingRestart());
+      c.put("details", s.details());
       instances.add(c);
     }
     try {

@@ -24,6 +24,13 @@ final class StatusTable {
     }
     table.print(out);
     for (ComponentStatus s : rows) {
+      if (!s.details().isEmpty()) {
+        StringBuilder line = new StringBuilder(s.id()).append(':');
+        s.details().forEach((k, v) -> line.append(' ').append(k).append(' ').append(v).append(';'));
+        out.println(line.substring(0, line.length() - 1));
+      }
+    }
+    for (ComponentStatus s : rows) {
       if (!s.pendingRestart().isEmpty()) {
         out.println(
             s.id()

@@ -93,6 +93,17 @@ public interface Component {
     return List.of();
   }
 
+  /**
+   * What the live component reports about itself beyond running or stopped, in display order (an
+   * insertion-ordered map): a replicated node's live role ({@code role: leader}), its timeline, its
+   * replication lag, a supervisor's restart count. Asked of the live server; empty when it is not
+   * running or has nothing to add. {@code strata status} prints each entry and {@code status
+   * --json} carries them as {@code details}.
+   */
+  default Map<String, String> details() {
+    return Map.of();
+  }
+
   /** The live process, if any. */
   Optional<ProcessHandle> process();
 

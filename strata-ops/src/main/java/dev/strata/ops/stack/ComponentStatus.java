@@ -3,6 +3,7 @@ package dev.strata.ops.stack;
 import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,13 +12,15 @@ import java.util.Optional;
  * @param instance the instance, with the port its live server listens on
  * @param state {@code running}, {@code stopped} or {@code not created}
  * @param pendingRestart changes the running server takes only after {@code strata up --restart}
+ * @param details what the live component reports beyond its state (role, timeline, lag), in order
  */
 public record ComponentStatus(
     Instance instance,
     String state,
     Optional<String> version,
     Optional<Long> pid,
-    List<String> pendingRestart) {
+    List<String> pendingRestart,
+    Map<String, String> details) {
 
   public String id() {
     return instance.id();

@@ -23,6 +23,7 @@ import dev.strata.ops.process.RunAs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -179,7 +180,7 @@ public final class Stack {
           .map(
               i ->
                   new ComponentStatus(
-                      i, "not created", Optional.empty(), Optional.empty(), List.of()))
+                      i, "not created", Optional.empty(), Optional.empty(), List.of(), Map.of()))
           .toList();
     }
     return status(plan(tools(false), runAs(), false));
@@ -196,7 +197,8 @@ public final class Stack {
               p.isPresent() ? "running" : "stopped",
               c.version(),
               p.map(ProcessHandle::pid),
-              c.pendingRestart());
+              c.pendingRestart(),
+              p.isPresent() ? c.details() : Map.of());
         });
   }
 
