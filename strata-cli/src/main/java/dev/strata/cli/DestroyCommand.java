@@ -1,6 +1,8 @@
 package dev.strata.cli;
 
 import dev.strata.core.StrataException;
+import dev.strata.core.env.StateDir;
+import dev.strata.ops.agent.AgentProcess;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,6 +25,7 @@ final class DestroyCommand implements Callable<Integer> {
           "destroy deletes every database, key and secret in " + workspace.dir().resolve(".strata"),
           "run `strata destroy --yes` if that is what you want, or `strata down` to stop and keep the data");
     }
+    AgentProcess.stop(StateDir.of(workspace.dir()));
     workspace.stack(line -> root.err().println(line)).destroy();
     root.out().println("stack destroyed");
     return 0;

@@ -1,5 +1,7 @@
 package dev.strata.cli;
 
+import dev.strata.core.env.StateDir;
+import dev.strata.ops.agent.AgentProcess;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -13,6 +15,8 @@ final class DownCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // The agent first: it would restart the servers down stops.
+    AgentProcess.stop(StateDir.of(root.workspace().dir()));
     root.workspace().stack(line -> root.err().println(line)).down();
     root.out().println("stack is down; data kept in " + root.workspace().dir().resolve(".strata"));
     return 0;

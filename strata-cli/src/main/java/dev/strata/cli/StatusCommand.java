@@ -2,6 +2,7 @@ package dev.strata.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.strata.core.env.StateDir;
 import dev.strata.ops.stack.ComponentStatus;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -26,18 +27,20 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<ComponentStatus> status = root.workspace().stack().status();
+    StateDir dir = StateDir.of(root.workspace().dir());
+    List<ComponentStatus> status = AgentView.withRestarts(root.workspace().stack().status(), dir);
     if (json) {
-      root.out().println(toJson(status));
+      root.out().println(toJson(status, AgentView.json(dir)));
       root.out().flush();
     } else {
       StatusTable.print(status, root.out());
+      AgentView.print(dir, root.out());
     }
     return status.stream().allMatch(ComponentStatus::running) ? 0 : 1;
   }
 
   /** {@code {"instances": [{"id", "kind", "role", "host", "port", "endpoint", "state", ...}]}}. */
-  private static String toJson(List<ComponentStatus> status) {
+  private static String toJson(List<ComponentStatus> status, Map<String, Object> agent) {
     List<Map<String, Object>> instances = new ArrayList<>();
     for (ComponentStatus s : status) {
       Map<String, Object> c = new LinkedHashMap<>();
@@ -57,7 +60,7 @@ final class StatusCommand implements Callable<Integer> {
     try {
       return new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(Map.of("instances", instances));
+          .writeValueAsString(Map.of("instances", instances, "agent", agent));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

@@ -24,12 +24,30 @@ final class UpCommand implements Callable<Integer> {
               + " security.bind, …) they take only when they start.")
   boolean restart;
 
+  @Option(
+      names = "--no-agent",
+      description = "Do not start the agent (supervision, schedules, dashboard) this time.")
+  boolean noAgent;
+
   @Override
   public Integer call() {
     Workspace workspace = root.workspace();
     long start = System.nanoTime();
     List<ComponentStatus> status = workspace.stack(line -> root.err().println(line)).up(restart);
     StatusTable.print(status, root.out());
+    if (AgentLauncher.wanted(workspace, noAgent)) {
+      AgentLauncher.Started agent = AgentLauncher.ensure(workspace);
+      root.out()
+          .println(
+              "agent: "
+                  + agent.agent().url()
+                  + " (pid "
+                  + agent.agent().pid()
+                  + (agent.now() ? ", started" : ", already running")
+                  + "; dashboard at "
+                  + agent.agent().url()
+                  + "/)");
+    }
     root.out()
         .printf(
             "stack is up in %.1f s; `strata env` prints its connection strings%n",

@@ -22,6 +22,9 @@ final class ThrowawaySpec {
     section(doc, "pooler").put("port", 0);
     section(doc, "redis").put("port", 0);
     section(doc, "backup").putIfAbsent("enabled", false);
+    // No agent for a throwaway stack unless the test asks: it supervises and samples in the
+    // background, which a test stack does not need.
+    section(doc, "agent").putIfAbsent("enabled", false);
     // A throwaway cluster need not survive a power cut: no fsync, no waiting for the WAL flush, no
     // full-page images. This makes CREATE DATABASE and every commit cheap (a test asks otherwise
     // by setting these itself).

@@ -14,9 +14,22 @@ import java.util.Objects;
  * @param readonly through PgBouncer as the read-only role ({@code READONLY_DATABASE_URL})
  * @param redis Redis as the {@code app} ACL user ({@code REDIS_URL})
  * @param caFile the CA to verify the servers with; {@code null} when TLS is off
+ * @param agentUrl the running agent's HTTP base ({@code STRATA_AGENT_URL}); {@code null} when no
+ *     agent runs
  */
 public record StackEnv(
-    PgEndpoint pooled, PgEndpoint direct, PgEndpoint readonly, RedisEndpoint redis, Path caFile) {
+    PgEndpoint pooled,
+    PgEndpoint direct,
+    PgEndpoint readonly,
+    RedisEndpoint redis,
+    Path caFile,
+    String agentUrl) {
+
+  /** The env of a stack without a running agent. */
+  public StackEnv(
+      PgEndpoint pooled, PgEndpoint direct, PgEndpoint readonly, RedisEndpoint redis, Path caFile) {
+    this(pooled, direct, readonly, redis, caFile, null);
+  }
 
   public StackEnv {
     Objects.requireNonNull(pooled, "pooled");
@@ -40,6 +53,9 @@ public record StackEnv(
     }
     if (redis.caFile() != null) {
       vars.put("REDIS_CA", redis.caFile().toString());
+    }
+    if (agentUrl != null) {
+      vars.put("STRATA_AGENT_URL", agentUrl);
     }
     return vars;
   }

@@ -110,7 +110,8 @@ public final class StackEnvs {
             secrets.require(redisSecret(REDIS_APP_USER)),
             redisTls,
             redisTls ? dir.caFile() : null);
-    return new StackEnv(pooled, direct, readonlyEndpoint, redis, ca);
+    String agentUrl = AgentAddress.running(dir).map(AgentAddress::url).orElse(null);
+    return new StackEnv(pooled, direct, readonlyEndpoint, redis, ca, agentUrl);
   }
 
   /** Whether the stack's Redis speaks TLS. */

@@ -78,6 +78,15 @@ public final class BackupSpec {
           Map.of(),
           "The drill's own checks: name: {sql: ..., expect: ..., database: ...}.");
 
+  public static final Key<BackupSchedule> SCHEDULE =
+      Key.of(
+          "schedule",
+          BackupSchedule.type(),
+          BackupSchedule.DEFAULT,
+          "When the agent takes backups and runs drills: full, diff, incr, drill, redis, each a"
+              + " quoted cron expression (\"0 1 * * sun\") or off; the drill waits for"
+              + " agent.maintenance_window.");
+
   public static final Section<BackupSpec> SECTION =
       new Section<>(
           "backup",
@@ -92,7 +101,8 @@ public final class BackupSpec {
               ARCHIVE_TIMEOUT,
               RETENTION_FULL,
               RETENTION_DIFF,
-              CHECKS),
+              CHECKS,
+              SCHEDULE),
           BackupSpec::new);
 
   private final Values values;
@@ -149,6 +159,11 @@ public final class BackupSpec {
   /** The drill's own checks, in file order. */
   public List<Check> checks() {
     return checks(values.get(CHECKS));
+  }
+
+  /** The agent's backup and drill schedules. */
+  public BackupSchedule schedule() {
+    return values.get(SCHEDULE);
   }
 
   @Override

@@ -15,7 +15,7 @@ import java.time.format.DateTimeFormatter;
  * heartbeat at or before T and none after: the proof that point-in-time recovery stopped where it
  * was asked to.
  */
-final class Heartbeat {
+public final class Heartbeat {
   static final String DATABASE = "postgres";
   private static final DateTimeFormatter PG =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSx");
@@ -24,8 +24,10 @@ final class Heartbeat {
 
   /**
    * Writes a heartbeat on the stack's primary and returns its time (committed when this returns).
+   * The agent writes one every {@code agent.heartbeat}, so a point-in-time restore can be checked
+   * to the second.
    */
-  static Instant beat(ComponentContext c, String why) {
+  public static Instant beat(ComponentContext c, String why) {
     String sql =
         "CREATE SCHEMA IF NOT EXISTS strata;\n"
             + "CREATE TABLE IF NOT EXISTS strata.heartbeat"

@@ -173,6 +173,21 @@ public final class Stack {
     }
   }
 
+  /**
+   * Each instance's live process (empty when it is not running), by id in the topology's order,
+   * read from pid files only — no server is asked anything: what a supervisor polls.
+   */
+  public Map<String, Optional<ProcessHandle>> processes() {
+    if (!created()) {
+      return Map.of();
+    }
+    Map<String, Optional<ProcessHandle>> processes = new java.util.LinkedHashMap<>();
+    plan(tools(false), runAs(), false)
+        .components()
+        .forEach(c -> processes.put(c.id(), c.process()));
+    return processes;
+  }
+
   /** Each instance's role, state, endpoint, version and pid, read from the live servers. */
   public List<ComponentStatus> status() {
     if (!created()) {

@@ -1,0 +1,50 @@
+package dev.strata.ops.agent;
+
+import java.util.List;
+
+/**
+ * One chart of the dashboard: the PromQL that draws it from Prometheus, and the name of the agent's
+ * own sampled series that draws it when no Prometheus runs.
+ *
+ * @param id the series name in {@code /api/history}
+ * @param title what the dashboard writes above it
+ * @param unit {@code count}, {@code per_s}, {@code ratio}, {@code seconds} or {@code bytes}
+ * @param promql the query over the standard exporters' metrics
+ */
+record Chart(String id, String title, String unit, String promql) {
+
+  /** The dashboard's charts, in display order. */
+  static final List<Chart> ALL =
+      List.of(
+          new Chart(
+              "connections",
+              "PostgreSQL connections",
+              "count",
+              "sum(pg_stat_database_numbackends)"),
+          new Chart(
+              "tps",
+              "Transactions per second",
+              "per_s",
+              "sum(rate(pg_stat_database_xact_commit[1m])) + sum(rate(pg_stat_database_xact_rollback[1m]))"),
+          new Chart(
+              "cache_hit_ratio",
+              "PostgreSQL cache hit ratio",
+              "ratio",
+              "sum(rate(pg_stat_database_blks_hit[5m])) / clamp_min(sum(rate(pg_stat_database_blks_hit[5m])) + sum(rate(pg_stat_database_blks_read[5m])), 1)"),
+          new Chart(
+              "replication_lag",
+              "Replication lag",
+              "seconds",
+              "max(pg_replication_lag_seconds) or vector(0)"),
+          new Chart("redis_memory", "Redis memory", "bytes", "sum(redis_memory_used_bytes)"),
+          new Chart(
+              "redis_hit_ratio",
+              "Redis hit ratio",
+              "ratio",
+              "sum(rate(redis_keyspace_hits_total[5m])) / clamp_min(sum(rate(redis_keyspace_hits_total[5m])) + sum(rate(redis_keyspace_misses_total[5m])), 1)"),
+          new Chart(
+              "pool_waiting",
+              "PgBouncer clients waiting",
+              "count",
+              "sum(pgbouncer_pools_client_waiting_connections)"));
+}
