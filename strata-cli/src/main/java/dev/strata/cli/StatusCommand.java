@@ -40,6 +40,14 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   /** {@code {"instances": [{"id", "kind", "role", "host", "port", "endpoint", "state", ...}]}}. */
+  private static Map<String, Object> document(
+      List<Map<String, Object>> instances, Map<String, Object> agent) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("instances", instances);
+    doc.put("agent", agent);
+    return doc;
+  }
+
   private static String toJson(List<ComponentStatus> status, Map<String, Object> agent) {
     List<Map<String, Object>> instances = new ArrayList<>();
     for (ComponentStatus s : status) {
@@ -60,7 +68,7 @@ final class StatusCommand implements Callable<Integer> {
     try {
       return new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(Map.of("instances", instances, "agent", agent));
+          .writeValueAsString(document(instances, agent));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

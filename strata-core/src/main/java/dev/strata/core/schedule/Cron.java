@@ -189,6 +189,17 @@ public final class Cron {
     return new IllegalArgumentException("the " + what + " field '" + field + "' is wrong: " + why);
   }
 
+  /** Two are equal when written alike. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Cron other && text.equals(other.text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+
   @Override
   public String toString() {
     return text;

@@ -135,6 +135,17 @@ public final class MaintenanceWindow {
     return t.plus(Duration.ofDays(7)); // unreachable: every window opens within a week
   }
 
+  /** Two are equal when written alike. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MaintenanceWindow other && text.equals(other.text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+
   @Override
   public String toString() {
     return text;

@@ -50,6 +50,11 @@ public final class Agent implements AutoCloseable {
           });
   private volatile String heartbeatProblem = "";
 
+  // pgjdbc warns at every admin-console connection that PgBouncer's version is not PostgreSQL's;
+  // held here so the setting is not collected with the logger.
+  private static final java.util.logging.Logger PGJDBC =
+      java.util.logging.Logger.getLogger("org.postgresql");
+
   private Agent(Stack stack, PrintStream out) throws IOException {
     this.stack = stack;
     this.spec = stack.spec().agent();
@@ -99,6 +104,7 @@ public final class Agent implements AutoCloseable {
   }
 
   private void begin() {
+    PGJDBC.setLevel(java.util.logging.Level.SEVERE);
     http.start();
     long pid = ProcessHandle.current().pid();
     AgentFiles.running(stack.stateDir(), pid, url);

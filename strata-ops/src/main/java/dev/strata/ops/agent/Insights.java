@@ -69,7 +69,9 @@ final class Insights {
             st.executeQuery(
                 "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 200), calls,"
                     + " round(mean_exec_time::numeric, 2), round(total_exec_time::numeric, 1)"
-                    + " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 10")) {
+                    // A role's statement carries its SCRAM verifier: never shown.
+                    + " FROM pg_stat_statements WHERE query !~* 'password'"
+                    + " ORDER BY total_exec_time DESC LIMIT 10")) {
           while (rs.next()) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("query", rs.getString(1));
