@@ -53,7 +53,7 @@ final class Insights {
     return m;
   }
 
-  /** The ten statements with the most total time, from pg_stat_statements. */
+  /** The ten statements slowest on average, from pg_stat_statements (not the agent's own). */
   Map<String, Object> slowQueries() {
     try {
       Statement st = connections.postgres().createStatement();
@@ -71,7 +71,11 @@ final class Insights {
                     + " round(mean_exec_time::numeric, 2), round(total_exec_time::numeric, 1)"
                     // A role's statement carries its SCRAM verifier: never shown.
                     + " FROM pg_stat_statements WHERE query !~* 'password'"
-                    + " ORDER BY total_exec_time DESC LIMIT 10")) {
+                    // Not the agent's own statements (it samples as the monitoring role), nor
+                    // its heartbeat.
+                    + " AND userid <> (SELECT oid FROM pg_roles WHERE rolname = current_user)"
+                    + " AND query !~ 'strata\\.heartbeat|CREATE SCHEMA IF NOT EXISTS strata'"
+                    + " ORDER BY mean_exec_time DESC LIMIT 10")) {
           while (rs.next()) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("query", rs.getString(1));
