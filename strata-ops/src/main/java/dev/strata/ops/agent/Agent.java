@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * AgentHttp}. {@code strata agent run} runs it in the foreground; {@code strata up} starts that
  * detached. While it runs {@code .strata/agent/agent.properties} names its pid and URL.
  */
-public final class Agent implements AutoCloseable {
+public final class Agent implements AgentApi, AutoCloseable {
   private final Stack stack;
   private final AgentSpec spec;
   private final AgentLog log;
@@ -173,8 +173,14 @@ public final class Agent implements AutoCloseable {
     return scheduler;
   }
 
+  @Override
+  public String scrape() {
+    return metrics.scrape();
+  }
+
   /** {@code ok} when every instance runs, and which do not. */
-  Map<String, Object> health() {
+  @Override
+  public Map<String, Object> health() {
     List<String> down =
         supervisor.snapshot().stream().filter(h -> !h.up()).map(InstanceHealth::id).toList();
     Map<String, Object> m = new LinkedHashMap<>();
@@ -186,7 +192,8 @@ public final class Agent implements AutoCloseable {
   }
 
   /** Everything the dashboard shows but the charts. */
-  Map<String, Object> status() {
+  @Override
+  public Map<String, Object> status() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("project", stack.projectDir().toString());
     Map<String, Object> agent = new LinkedHashMap<>();
@@ -237,7 +244,8 @@ public final class Agent implements AutoCloseable {
   }
 
   /** The charts of the last {@code hours}: from Prometheus when it runs, else the agent's own. */
-  Map<String, Object> history(double hours) {
+  @Override
+  public Map<String, Object> history(double hours) {
     long end = Instant.now().getEpochSecond();
     long start = end - (long) (hours * 3600);
     Optional<String> prometheus = monitoringUrl("PROMETHEUS_URL");

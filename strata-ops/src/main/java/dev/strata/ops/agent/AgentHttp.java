@@ -37,7 +37,7 @@ final class AgentHttp implements AutoCloseable {
   /**
    * @param token the token every request needs; empty on loopback
    */
-  AgentHttp(String bind, int port, Optional<String> token, Agent agent) throws IOException {
+  AgentHttp(String bind, int port, Optional<String> token, AgentApi agent) throws IOException {
     this.token = token;
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bind), port), 16);
     server.setExecutor(
@@ -51,7 +51,7 @@ final class AgentHttp implements AutoCloseable {
     register(agent);
   }
 
-  private void register(Agent agent) {
+  private void register(AgentApi agent) {
     route(
         "/health",
         x -> {
@@ -61,7 +61,7 @@ final class AgentHttp implements AutoCloseable {
         });
     route(
         "/metrics",
-        x -> new Reply(200, "text/plain; version=0.0.4; charset=utf-8", agent.metrics().scrape()));
+        x -> new Reply(200, "text/plain; version=0.0.4; charset=utf-8", agent.scrape()));
     route("/api/status", x -> new Reply(200, "application/json", toJson(agent.status())));
     route(
         "/api/history",
