@@ -1,5 +1,7 @@
 package dev.strata.cli;
 
+import dev.strata.core.env.StateDir;
+import dev.strata.ops.agent.AgentProcess;
 import dev.strata.ops.stack.ComponentStatus;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,6 +35,10 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() {
     Workspace workspace = root.workspace();
     long start = System.nanoTime();
+    if (restart) {
+      // Restarting servers on purpose: the agent would take them for crashed.
+      AgentProcess.stop(StateDir.of(workspace.dir()));
+    }
     List<ComponentStatus> status = workspace.stack(line -> root.err().println(line)).up(restart);
     StatusTable.print(status, root.out());
     if (AgentLauncher.wanted(workspace, noAgent)) {

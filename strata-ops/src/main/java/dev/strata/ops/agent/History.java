@@ -116,7 +116,7 @@ final class History {
   private double[] redis() {
     try {
       RedisCli cli = connections.redis();
-      Map<String, String> info = cli.info("all");
+      Map<String, String> info = cli.info("default");
       return new double[] {
         Double.parseDouble(info.getOrDefault("used_memory", "NaN")),
         Double.parseDouble(info.getOrDefault("keyspace_hits", "NaN")),
