@@ -21,11 +21,12 @@ read -r own0 kids0 < <(ticks); t0=$(date +%s.%N)
 sleep "$secs"
 read -r own1 kids1 < <(ticks); t1=$(date +%s.%N)
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-heap=$(curl -fsS "$url/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ {s+=$2} END {printf "%.1f", s/1048576}')
+heap=$(curl -fsS "$url/metrics" | awk '/^jvm_memory_used_bytes/ && /area="heap"/ {s+=$NF} END {printf "%.1f", s/1048576}')
 python3 - "$own0" "$own1" "$kids0" "$kids1" "$t0" "$t1" "$hz" "$rss" "$heap" <<'PY'
 import sys
 o0, o1, k0, k1, t0, t1, hz, rss, heap = map(float, sys.argv[1:])
 wall = t1 - t0
 print(f"agent at rest over {wall:.0f} s: JVM CPU {100*(o1-o0)/hz/wall:.2f} % of one core, "
       f"with the programs it ran {100*((o1-o0)+(k1-k0))/hz/wall:.2f} %; RSS {rss/1024:.0f} MiB, heap used {heap} MiB")
+print("load average at the end:", open("/proc/loadavg").read().split()[0])
 PY
