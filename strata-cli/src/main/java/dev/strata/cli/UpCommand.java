@@ -41,7 +41,9 @@ final class UpCommand implements Callable<Integer> {
     }
     List<ComponentStatus> status = workspace.stack(line -> root.err().println(line)).up(restart);
     StatusTable.print(status, root.out());
-    if (AgentLauncher.wanted(workspace, noAgent)) {
+    if (!workspace.spec().agent().enabled()) {
+      AgentProcess.stop(StateDir.of(workspace.dir())); // agent.enabled: false now
+    } else if (AgentLauncher.wanted(workspace, noAgent)) {
       AgentLauncher.Started agent = AgentLauncher.ensure(workspace);
       root.out()
           .println(
