@@ -58,6 +58,30 @@ final class AgentLauncher {
     }
   }
 
+  /**
+   * A copy of the CLI's jar in {@code .strata/agent/}: the launcher rebuilds {@code strata.jar}
+   * when the sources change, and a long-running JVM whose jar is rewritten under it fails at its
+   * next class load.
+   */
+  private static String ownCopy(String classpath, StateDir dir) {
+    Path jar = Path.of(classpath);
+    if (classpath.contains(java.io.File.pathSeparator)
+        || !classpath.endsWith(".jar")
+        || !Files.isRegularFile(jar)) {
+      return classpath;
+    }
+    Path copy = AgentAddress.folder(dir).resolve("strata-agent.jar");
+    try {
+      Files.createDirectories(copy.getParent());
+      Path tmp = copy.resolveSibling("strata-agent.jar.tmp");
+      Files.copy(jar, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return copy.toString();
+    } catch (IOException e) {
+      return classpath;
+    }
+  }
+
   private static List<String> command(Workspace workspace) {
     String java =
         ProcessHandle.current()
@@ -70,6 +94,7 @@ final class AgentLauncher {
         jar != null && Files.isRegularFile(Path.of(jar))
             ? jar
             : System.getProperty("java.class.path");
+    classpath = ownCopy(classpath, StateDir.of(workspace.dir()));
     // A small, quiet JVM: the agent mostly sleeps between checks.
     return List.of(
         java,
