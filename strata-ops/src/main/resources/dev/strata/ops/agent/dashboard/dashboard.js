@@ -84,9 +84,11 @@
     section("sizes", s.sizes, function (box, z) {
       table(box, ["database", "size"], z.databases.map(function (d) { return [d.name, bytes(d.bytes)]; }));
       var t = el("div");
-      table(t, ["table", "table size", "index size"], z.tables.map(function (r) {
-        return [r.name, bytes(r.table_bytes), bytes(r.index_bytes)];
-      }));
+      if (z.tables.length) {
+        table(t, ["table", "table size", "index size"], z.tables.map(function (r) {
+          return [r.name, bytes(r.table_bytes), bytes(r.index_bytes)];
+        }));
+      } else { t.appendChild(el("p", { "class": "na" }, "no tables in the first database yet")); }
       box.appendChild(t);
     });
     section("backups", s.backups, function (box, b) {
