@@ -39,10 +39,10 @@ final class AgentView {
             .orElse("agent: not running (strata up or strata agent run starts it)"));
   }
 
+  /** {@code {"url", "pid"}} of the running agent, both null when none runs. */
   static Map<String, Object> json(StateDir dir) {
     Map<String, Object> m = new LinkedHashMap<>();
     Optional<AgentAddress> agent = AgentAddress.running(dir);
-    m.put("running", agent.isPresent());
     m.put("url", agent.map(AgentAddress::url).orElse(null));
     m.put("pid", agent.map(AgentAddress::pid).orElse(null));
     return m;
