@@ -1,5 +1,7 @@
 package dev.strata.cli;
 
+import dev.strata.core.env.StateDir;
+import dev.strata.ops.agent.AgentProcess;
 import dev.strata.ops.process.Logs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,7 @@ final class LogsCommand implements Callable<Integer> {
       paramLabel = "INSTANCE",
       description =
           "An instance as strata status names it (postgres-1, pooler-1, redis-1), or a kind"
-              + " (postgres, pooler or pgbouncer, redis) for its first instance.")
+              + " (postgres, pooler or pgbouncer, redis) for its first instance, or agent.")
   String instance;
 
   @Option(
@@ -33,7 +35,10 @@ final class LogsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Path log = root.workspace().stack().log(instance);
+    Path log =
+        instance.equals("agent")
+            ? AgentProcess.log(StateDir.of(root.workspace().dir()))
+            : root.workspace().stack().log(instance);
     if (!Files.exists(log)) {
       root.err().println("no log yet at " + log + " (has `strata up` run?)");
       return 0;

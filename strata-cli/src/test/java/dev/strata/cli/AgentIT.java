@@ -181,7 +181,7 @@ final class AgentIT {
         .contains("restarts " + (before + 1));
     assertThat(get("/metrics").body())
         .contains("strata_agent_restarts_total{instance=\"" + id + "\"} " + (before + 1) + ".0");
-    assertThat(Files.readString(project.resolve(".strata/agent/agent.log")))
+    assertThat(Cli.run(project, "logs", "agent", "-n", "400").out())
         .contains(id + ": process " + pid + " exited; restarting it")
         .containsPattern(Pattern.quote(id) + ": restarted in \\d+ ms");
   }
