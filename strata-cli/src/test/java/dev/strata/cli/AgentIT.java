@@ -188,6 +188,26 @@ final class AgentIT {
 
   @Test
   @Order(4)
+  void a_crash_soon_after_a_restart_is_restarted_after_a_backoff() throws Exception {
+    // redis-1 was restarted by the test before, seconds ago: this is a crash loop.
+    long pid = instance("redis-1").path("pid").asLong();
+    int before = instance("redis-1").path("details").path("restarts").asInt(0);
+    assertThat(before).isPositive();
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    boolean back =
+        Wait.until(
+            () -> instance("redis-1").path("details").path("restarts").asInt(0) == before + 1,
+            Duration.ofSeconds(60));
+    assertThat(back).as("restarted after the backoff: %s", instance("redis-1")).isTrue();
+    assertThat(Cli.run(project, "logs", "agent", "-n", "400").out())
+        .containsPattern(
+            "redis-1: process "
+                + pid
+                + " exited again, \\d+ s after its restart; restarting it in 1000 ms");
+  }
+
+  @Test
+  @Order(5)
   void a_scheduled_job_runs_on_its_cron() throws Exception {
     Pattern runs =
         Pattern.compile(
@@ -219,7 +239,7 @@ final class AgentIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void the_agent_writes_heartbeats() {
     List<String> psql = TestProjects.stack(project).superuserPsql("postgres");
     Exec.Result first = count(psql);
@@ -242,7 +262,7 @@ final class AgentIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void a_second_agent_is_refused() {
     Cli run = Cli.run(project, "agent", "run");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
@@ -252,7 +272,7 @@ final class AgentIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void the_dashboard_renders_with_data_in_chromium() throws Exception {
     Path chromium =
         Binaries.require(List.of(new Binaries.Program("chromium", "chromium")), true)
@@ -313,7 +333,7 @@ final class AgentIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void down_stops_the_agent_and_up_no_agent_leaves_it_off() {
     long pid = AgentAddress.running(dir()).orElseThrow().pid();
     Cli down = Cli.run(project, "down");

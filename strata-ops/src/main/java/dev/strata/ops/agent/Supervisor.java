@@ -27,6 +27,10 @@ final class Supervisor {
   private final Map<String, InstanceHealth> health = new ConcurrentHashMap<>();
   private final Map<String, Instant> nextAttempt = new ConcurrentHashMap<>();
   private final List<String> order = new ArrayList<>();
+  private final Map<String, Integer> crashLoop = new ConcurrentHashMap<>();
+
+  /** A crash this soon after a restart counts as a crash loop. */
+  private static final Duration CRASH_LOOP = Duration.ofSeconds(60);
 
   Supervisor(Stack stack, Duration backoffMax, AgentMetrics metrics, AgentLog log) {
     this.stack = stack;
@@ -59,9 +63,9 @@ final class Supervisor {
       if (h.up()) {
         String reason =
             h.pid().map(pid -> "process " + pid + " exited").orElse("process not running");
-        log.warn(id + ": " + reason + "; restarting it");
         h = withReason(withPid(h, false, h.pid()), reason);
         health.put(id, h);
+        crashed(id, h, reason);
       }
       Instant now = Instant.now();
       if (now.isBefore(nextAttempt.getOrDefault(id, Instant.MIN))) {
@@ -69,6 +73,33 @@ final class Supervisor {
       }
       restart(id, h, now);
     }
+  }
+
+  /**
+   * Logs a crash; one that comes soon after the agent's last restart of it is a crash loop, and the
+   * next restart waits as after a failed attempt (1 s, 2 s, 4 s…), so a server that cannot stay up
+   * is not restarted in a tight loop.
+   */
+  private void crashed(String id, InstanceHealth h, String reason) {
+    boolean soon =
+        h.lastRestart().map(t -> t.isAfter(Instant.now().minus(CRASH_LOOP))).orElse(false);
+    if (!soon) {
+      crashLoop.remove(id);
+      log.warn(id + ": " + reason + "; restarting it");
+      return;
+    }
+    int n = crashLoop.merge(id, 1, Integer::sum);
+    Duration wait = backoff.after(n);
+    nextAttempt.put(id, Instant.now().plus(wait));
+    log.warn(
+        id
+            + ": "
+            + reason
+            + " again, "
+            + Duration.between(h.lastRestart().get(), Instant.now()).toSeconds()
+            + " s after its restart; restarting it in "
+            + wait.toMillis()
+            + " ms");
   }
 
   private void restart(String id, InstanceHealth h, Instant now) {
