@@ -16,7 +16,8 @@ public record StrataSpec(
     SecuritySpec security,
     MigrationsSpec migrations,
     TenancySpec tenancy,
-    BackupSpec backup) {
+    BackupSpec backup,
+    AdvisorSpec advisor) {
 
   /** Every section, in the order {@code strata init} writes them. */
   public static final List<Section<?>> SECTIONS =
@@ -27,7 +28,8 @@ public record StrataSpec(
           SecuritySpec.SECTION,
           MigrationsSpec.SECTION,
           TenancySpec.SECTION,
-          BackupSpec.SECTION);
+          BackupSpec.SECTION,
+          AdvisorSpec.SECTION);
 
   /** Every key at its default. */
   public static StrataSpec defaults() {
@@ -43,7 +45,8 @@ public record StrataSpec(
         security,
         MigrationsSpec.SECTION.build().apply(values.get(MigrationsSpec.SECTION)),
         TenancySpec.SECTION.build().apply(values.get(TenancySpec.SECTION)),
-        BackupSpec.SECTION.build().apply(values.get(BackupSpec.SECTION)));
+        BackupSpec.SECTION.build().apply(values.get(BackupSpec.SECTION)),
+        AdvisorSpec.SECTION.build().apply(values.get(AdvisorSpec.SECTION)));
   }
 
   /** Rules that span keys: each problem names the key it stands at. */
