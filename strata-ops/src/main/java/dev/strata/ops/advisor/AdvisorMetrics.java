@@ -199,8 +199,13 @@ public final class AdvisorMetrics implements MeterBinder, AutoCloseable {
       bloatedRows.add(MultiGauge.Row.of(table, bloatedTables));
       bloatedRows.add(MultiGauge.Row.of(index, bloatedIndexes));
       Tags dbTag = Tags.of("database", db);
+      java.util.Set<String> kept = TableChecks.kept(indexes);
       unusedRows.add(
-          MultiGauge.Row.of(dbTag, indexes.stream().filter(TableChecks::unused).count()));
+          MultiGauge.Row.of(
+              dbTag,
+              indexes.stream()
+                  .filter(i -> TableChecks.unused(i) && !kept.contains(i.name()))
+                  .count()));
       duplicateRows.add(
           MultiGauge.Row.of(
               dbTag, indexes.stream().filter(i -> i.duplicateOf().isPresent()).count()));

@@ -147,12 +147,15 @@ public final class Maintenance {
   private void indexes(
       Connection c, String db, boolean dryRun, boolean apply, List<MaintenanceAction> actions)
       throws SQLException {
-    for (IndexStat i : checks.indexes(c, db)) {
+    List<IndexStat> all = checks.indexes(c, db);
+    // the index a duplicate duplicates is the one kept: never dropped as unused in the same run
+    java.util.Set<String> kept = TableChecks.kept(all);
+    for (IndexStat i : all) {
       String drop = "DROP INDEX CONCURRENTLY " + i.qualified();
       if (i.duplicateOf().isPresent()) {
         String reason = "duplicates " + i.duplicateOf().get() + ": " + i.definition();
         actions.add(dropOrReport(c, i, reason, drop, dryRun, apply));
-      } else if (TableChecks.unused(i)) {
+      } else if (TableChecks.unused(i) && !kept.contains(i.name())) {
         String reason =
             "never scanned since the statistics were reset (idx_scan = 0): " + i.definition();
         actions.add(dropOrReport(c, i, reason, drop, dryRun, apply));

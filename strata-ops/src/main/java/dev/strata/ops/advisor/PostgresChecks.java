@@ -64,10 +64,10 @@ final class PostgresChecks {
       "SELECT datname AS database, age(datfrozenxid)::bigint AS xid_age FROM pg_database"
           + " WHERE datallowconn ORDER BY 2 DESC";
   static final String CACHE =
-      "SELECT datname AS database, blks_hit, blks_read, CASE WHEN blks_hit + blks_read = 0 THEN"
-          + " NULL ELSE round(100.0 * blks_hit / (blks_hit + blks_read), 2) END AS hit_percent"
-          + " FROM pg_stat_database WHERE datname IS NOT NULL AND datallowconn IS DISTINCT FROM"
-          + " false ORDER BY datname";
+      "SELECT s.datname AS database, s.blks_hit, s.blks_read, CASE WHEN s.blks_hit + s.blks_read"
+          + " = 0 THEN NULL ELSE round(100.0 * s.blks_hit / (s.blks_hit + s.blks_read), 2) END AS"
+          + " hit_percent FROM pg_stat_database s JOIN pg_database d ON d.oid = s.datid"
+          + " WHERE d.datallowconn ORDER BY s.datname";
 
   private final AdvisorSpec spec;
 

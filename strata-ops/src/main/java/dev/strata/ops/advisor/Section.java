@@ -31,10 +31,10 @@ public record Section(String name, List<Finding> findings, List<Map<String, Obje
                 name,
                 subject,
                 Verdict.CRITICAL,
-                "unreachable",
+                "check failed",
                 "",
                 String.valueOf(e.getMessage()).lines().findFirst().orElse("")
-                    + " (check it with `strata status`)")),
+                    + " (is the server up? `strata status`)")),
         List.of());
   }
 

@@ -182,6 +182,17 @@ final class TableChecks {
     return i.scans() == 0 && !i.constraint() && i.duplicateOf().isEmpty();
   }
 
+  /**
+   * The indexes others duplicate, by {@link IndexStat#name()}: the ones kept when the duplicates
+   * go, so never reported (or dropped) as unused in the same run.
+   */
+  static java.util.Set<String> kept(List<IndexStat> indexes) {
+    java.util.Set<String> kept = new java.util.HashSet<>();
+    indexes.forEach(
+        i -> i.duplicateOf().ifPresent(k -> kept.add(i.database() + "." + i.schema() + "." + k)));
+    return kept;
+  }
+
   Section tablesSection(List<TableStat> tables) {
     List<Finding> findings = new ArrayList<>();
     for (TableStat t : tables) {
@@ -215,23 +226,24 @@ final class TableChecks {
 
   Section indexesSection(List<IndexStat> indexes) {
     List<Finding> findings = new ArrayList<>();
+    java.util.Set<String> kept = kept(indexes);
     for (IndexStat i : indexes) {
       i.duplicateOf()
           .ifPresent(
-              kept ->
+              original ->
                   findings.add(
                       new Finding(
                           "duplicate_index",
                           i.name(),
                           Verdict.WARN,
                           "same columns and predicate as "
-                              + kept
+                              + original
                               + " ("
                               + Rows.bytes(i.bytes())
                               + ")",
                           "",
                           "every write maintains both: `strata maintain --apply` drops it")));
-      if (unused(i)) {
+      if (unused(i) && !kept.contains(i.name())) {
         findings.add(
             new Finding(
                 "unused_index",
