@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.core.topology.Kind;
 import dev.strata.ops.advisor.AdvisorMetrics;
 import dev.strata.ops.process.Wait;
 import dev.strata.test.StrataStack;
@@ -220,6 +221,33 @@ final class MonitorIT {
         .contains("connections: critical")
         .contains("critical at 1%")
         .contains("route applications through the pool");
+  }
+
+  @Test
+  void a_stopped_redis_is_critical_with_its_reason_and_the_other_checks_still_run(StrataStack stack)
+      throws Exception {
+    stack.stop(Kind.REDIS);
+    try {
+      Cli run = Cli.run(stack.home(), "monitor", "--json");
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+      JsonNode report = JSON.readTree(run.out());
+      assertThat(report.get("verdict").asText()).isEqualTo("critical");
+      JsonNode redis = section(report, "redis");
+      assertThat(redis.get("verdict").asText()).isEqualTo("critical");
+      assertThat(redis.get("findings").get(0).get("detail").asText())
+          .contains("cannot connect to Redis")
+          .contains("strata status");
+      assertThat(section(report, "connections").get("verdict").asText()).isEqualTo("ok");
+    } finally {
+      stack.start(Kind.REDIS);
+    }
+  }
+
+  @Test
+  void watch_prints_the_report_again(StrataStack stack) {
+    Cli run = Cli.run(stack.home(), "monitor", "--watch", "1", "--count", "2");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out().split("strata monitor at ", -1)).hasSize(3);
   }
 
   @Test

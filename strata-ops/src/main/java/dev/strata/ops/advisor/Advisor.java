@@ -24,8 +24,13 @@ public final class Advisor {
     this.databases = new Databases(stack);
   }
 
-  /** Every section, in the order the report prints them. */
+  /**
+   * Every section, in the order the report prints them.
+   *
+   * @throws dev.strata.core.StrataException when the stack was never brought up
+   */
   public MonitorReport report() {
+    databases.requireCreated();
     List<Section> sections = new ArrayList<>();
     postgres(sections);
     tables(sections);

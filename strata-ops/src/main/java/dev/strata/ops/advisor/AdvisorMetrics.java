@@ -185,8 +185,8 @@ public final class AdvisorMetrics implements MeterBinder, AutoCloseable {
       long bloatedTables = 0;
       long bloatedIndexes = 0;
       for (TableStat t : tables) {
-        tableWaste += wasted(t.bytes(), t.bloatPercent());
-        bloatedTables += checks.bloated(t.bytes(), t.bloatPercent()) ? 1 : 0;
+        tableWaste += wasted(t.heapBytes(), t.bloatPercent());
+        bloatedTables += checks.bloated(t.heapBytes(), t.bloatPercent()) ? 1 : 0;
       }
       for (IndexStat i : indexes) {
         indexWaste += wasted(i.bytes(), i.bloatPercent());

@@ -24,6 +24,19 @@ final class Databases {
     this.stack = stack;
   }
 
+  /**
+   * Refuses a stack that was never brought up, before any check runs.
+   *
+   * @throws StrataException naming the folder and the fix
+   */
+  void requireCreated() {
+    if (!stack.created()) {
+      throw StrataException.environment(
+          "the stack in " + stack.projectDir() + " has not been brought up: nothing to check",
+          "run `strata up` first");
+    }
+  }
+
   List<String> names() {
     return stack.spec().postgres().databases();
   }

@@ -70,9 +70,11 @@ public final class Maintenance {
    *
    * @param apply whether duplicate and unused indexes are dropped (DROP INDEX CONCURRENTLY) instead
    *     of only reported
-   * @throws dev.strata.core.StrataException when PostgreSQL cannot be reached
+   * @throws dev.strata.core.StrataException when the stack was never brought up or PostgreSQL
+   *     cannot be reached
    */
   public MaintenanceReport run(boolean dryRun, boolean apply) {
+    databases.requireCreated();
     List<MaintenanceAction> actions = new ArrayList<>();
     for (String db : databases.names()) {
       try (Connection c = databases.owner(db)) {

@@ -90,6 +90,7 @@ final class TableChecks {
               (String) r.get("schema"),
               (String) r.get("table"),
               asLong(r.get("bytes")),
+              asLong(r.get("heap_bytes")),
               asLong(r.get("live")),
               asLong(r.get("dead")),
               bloat));
@@ -206,13 +207,15 @@ final class TableChecks {
                 vacuumThreshold(),
                 "autovacuum is behind on this table: `strata maintain` runs VACUUM (ANALYZE)"));
       }
-      if (bloated(t.bytes(), t.bloatPercent())) {
+      if (bloated(t.heapBytes(), t.bloatPercent())) {
         findings.add(
             new Finding(
                 "table_bloat",
                 t.name(),
                 Verdict.WARN,
-                PostgresChecks.pct(t.bloatPercent().getAsDouble()) + " of " + Rows.bytes(t.bytes()),
+                PostgresChecks.pct(t.bloatPercent().getAsDouble())
+                    + " of "
+                    + Rows.bytes(t.heapBytes()),
                 bloatThreshold(),
                 "VACUUM makes the space reusable; only VACUUM FULL or pg_repack returns it"));
       }

@@ -8,6 +8,7 @@ import java.util.OptionalDouble;
  * One table's figures.
  *
  * @param bytes table, indexes and TOAST
+ * @param heapBytes the table's own pages, which its bloat estimate is a share of
  * @param bloatPercent the statistical estimate (pages beyond what its rows need); empty when the
  *     table was never analyzed
  */
@@ -16,6 +17,7 @@ public record TableStat(
     String schema,
     String table,
     long bytes,
+    long heapBytes,
     long liveRows,
     long deadRows,
     OptionalDouble bloatPercent) {
