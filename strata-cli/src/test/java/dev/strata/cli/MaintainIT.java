@@ -13,6 +13,8 @@ import dev.strata.test.StrataTest;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -171,6 +173,34 @@ final class MaintainIT {
     // rebuilt: nothing left to do for it
     assertThat(actions(maintain(stack, "--dry-run"), "reindex", "app.public.mt_events_id"))
         .isEmpty();
+  }
+
+  @Test
+  void a_table_past_the_xid_age_threshold_is_frozen(StrataStack stack) throws Exception {
+    try (Connection c = stack.connect(stack.env().direct());
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE mt_old (id int PRIMARY KEY)");
+      s.execute("INSERT INTO mt_old SELECT generate_series(1, 100)");
+      for (int i = 0; i < 1500; i++) {
+        s.execute("SELECT txid_current()"); // each autocommitted statement takes a new XID
+      }
+    }
+    Path strict = stack.home().resolve("xid.yaml");
+    Files.writeString(
+        strict,
+        Files.readString(stack.home().resolve("strata.yaml"))
+            .replace("advisor:\n", "advisor:\n  xid_age_warn: 1000\n"));
+    Cli run = Cli.run(stack.home(), "-f", "xid.yaml", "maintain", "--json");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    JsonNode frozen = actions(JSON.readTree(run.out()), "vacuum", "app.public.mt_old").get(0);
+    assertThat(frozen.get("outcome").asText()).isEqualTo("done");
+    assertThat(frozen.get("reason").asText())
+        .contains("transaction ID age")
+        .contains("advisor.xid_age_warn");
+    assertThat(frozen.get("command").asText())
+        .isEqualTo("VACUUM (FREEZE, ANALYZE) \"public\".\"mt_old\"");
+    assertThat(frozen.get("before").get("xid_age").asLong()).isGreaterThanOrEqualTo(1500);
+    assertThat(frozen.get("after").get("xid_age").asLong()).isLessThan(1000);
   }
 
   @Test

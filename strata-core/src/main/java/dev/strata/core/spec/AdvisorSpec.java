@@ -45,13 +45,14 @@ public final class AdvisorSpec {
   public static final Key<Integer> XID_AGE_WARN =
       Key.of(
           "xid_age_warn",
-          Types.integer(1_000_000, 2_000_000_000),
+          Types.integer(1000, 2_000_000_000),
           500_000_000,
-          "Transaction ID age of a database (age(datfrozenxid)) that warns and calls for VACUUM.");
+          "Transaction ID age of a database (age(datfrozenxid)) that warns; maintain freezes the"
+              + " tables past it (VACUUM (FREEZE, ANALYZE)).");
   public static final Key<Integer> XID_AGE_CRITICAL =
       Key.of(
           "xid_age_critical",
-          Types.integer(1_000_000, 2_000_000_000),
+          Types.integer(1000, 2_000_000_000),
           1_000_000_000,
           "Transaction ID age of a database that is critical (wraparound stops writes at 2^31).");
   public static final Key<Integer> DEAD_TUPLES_PERCENT =

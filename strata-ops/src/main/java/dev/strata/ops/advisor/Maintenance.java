@@ -130,8 +130,11 @@ public final class Maintenance {
     }
     for (Map.Entry<String, String> e : reasons.entrySet()) {
       String[] parts = e.getKey().split("\u0000");
+      // old transaction IDs are only dealt with by freezing the rows that hold them
+      String options =
+          e.getValue().contains("transaction ID age") ? "(FREEZE, ANALYZE) " : "(ANALYZE) ";
       String sql =
-          "VACUUM (ANALYZE) " + IndexStat.quote(parts[0]) + "." + IndexStat.quote(parts[1]);
+          "VACUUM " + options + IndexStat.quote(parts[0]) + "." + IndexStat.quote(parts[1]);
       actions.add(
           act(
               c,
