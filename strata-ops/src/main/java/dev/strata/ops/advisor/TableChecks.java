@@ -38,7 +38,10 @@ final class TableChecks {
           + USER_SCHEMAS
           + " ORDER BY bytes DESC";
 
-  /** B-tree indexes on plain columns get an estimate; the row is one per index. */
+  /**
+   * One row per index. Its shape (table, columns, operator classes, collations, sort options,
+   * expressions, predicate) is what two duplicates share; B-trees on plain columns get an estimate.
+   */
   static final String INDEXES =
       "SELECT n.nspname AS schema, t.relname AS table, i.relname AS index,"
           + " pg_relation_size(i.oid) AS bytes, coalesce(s.idx_scan, 0) AS scans,"
@@ -51,6 +54,7 @@ final class TableChecks {
           + "  AND st.attname = att.attname WHERE att.attrelid = t.oid"
           + "  AND att.attnum = ANY (x.indkey)) AS width,"
           + " x.indrelid || ':' || x.indkey::text || ':' || x.indclass::text || ':'"
+          + "  || x.indcollation::text || ':' || x.indoption::text || ':'"
           + "  || coalesce(pg_get_expr(x.indexprs, x.indrelid), '') || ':'"
           + "  || coalesce(pg_get_expr(x.indpred, x.indrelid), '') AS shape,"
           + " pg_get_indexdef(i.oid) AS definition, x.indisvalid AS valid"
