@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
       RestoreCommand.class,
       DrillCommand.class,
       DumpCommand.class,
+      MonitorCommand.class,
+      MaintainCommand.class,
       AgentCommand.class
     })
 public final class StrataCommand {

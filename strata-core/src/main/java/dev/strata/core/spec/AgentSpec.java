@@ -1,8 +1,10 @@
 package dev.strata.core.spec;
 
+import dev.strata.core.schedule.Cron;
 import dev.strata.core.schedule.MaintenanceWindow;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code agent} section: the process {@code strata up} starts beside the servers, which
@@ -38,6 +40,14 @@ public final class AgentSpec {
           MaintenanceWindow.parse("sun 02:00-04:00"),
           "When maintenance jobs (drills, VACUUM, REINDEX) may run, local time: 'sun 02:00-04:00',"
               + " 'mon-fri 01:00-03:00', 'daily 22:00-02:00' or 'always'.");
+  public static final Key<Optional<Cron>> MAINTAIN =
+      Key.of(
+          "maintain",
+          maintainType(),
+          Optional.of(Cron.parse("0 3 * * sun")),
+          "When the agent runs strata maintain (VACUUM, REINDEX where the advisor finds a reason;"
+              + " indexes only reported), a quoted cron expression inside maintenance_window, or"
+              + " off.");
   public static final Key<Duration> CHECK_INTERVAL =
       Key.of(
           "check_interval",
@@ -74,6 +84,7 @@ public final class AgentSpec {
               PORT,
               BIND,
               MAINTENANCE_WINDOW,
+              MAINTAIN,
               CHECK_INTERVAL,
               RESTART_BACKOFF_MAX,
               HEARTBEAT,
@@ -106,6 +117,11 @@ public final class AgentSpec {
     return values.get(MAINTENANCE_WINDOW);
   }
 
+  /** When {@code strata maintain} runs; empty is never. */
+  public Optional<Cron> maintain() {
+    return values.get(MAINTAIN);
+  }
+
   /** The interval of the liveness checks. */
   public Duration checkInterval() {
     return values.get(CHECK_INTERVAL);
@@ -124,6 +140,26 @@ public final class AgentSpec {
   /** The sampling interval of the agent's own history. */
   public Duration sampleInterval() {
     return values.get(SAMPLE_INTERVAL);
+  }
+
+  private static Type<Optional<Cron>> maintainType() {
+    String allowed = "a cron expression such as \"0 3 * * sun\", or off";
+    return Type.of(
+        allowed,
+        value -> {
+          if (!(value instanceof Value.Scalar s) || s.text() == null) {
+            throw new BadValue(value, "expected " + allowed);
+          }
+          if (s.text().equals("off")) {
+            return Optional.empty();
+          }
+          try {
+            return Optional.of(Cron.parse(s.text()));
+          } catch (IllegalArgumentException e) {
+            throw new BadValue(value, e.getMessage());
+          }
+        },
+        c -> c.map(x -> "\"" + x + "\"").orElse("off"));
   }
 
   private static Type<MaintenanceWindow> windowType() {

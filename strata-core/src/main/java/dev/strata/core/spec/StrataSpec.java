@@ -17,6 +17,7 @@ public record StrataSpec(
     MigrationsSpec migrations,
     TenancySpec tenancy,
     BackupSpec backup,
+    AdvisorSpec advisor,
     AgentSpec agent) {
 
   /** Every section, in the order {@code strata init} writes them. */
@@ -29,6 +30,7 @@ public record StrataSpec(
           MigrationsSpec.SECTION,
           TenancySpec.SECTION,
           BackupSpec.SECTION,
+          AdvisorSpec.SECTION,
           AgentSpec.SECTION);
 
   /** Every key at its default. */
@@ -46,6 +48,7 @@ public record StrataSpec(
         MigrationsSpec.SECTION.build().apply(values.get(MigrationsSpec.SECTION)),
         TenancySpec.SECTION.build().apply(values.get(TenancySpec.SECTION)),
         BackupSpec.SECTION.build().apply(values.get(BackupSpec.SECTION)),
+        AdvisorSpec.SECTION.build().apply(values.get(AdvisorSpec.SECTION)),
         AgentSpec.SECTION.build().apply(values.get(AgentSpec.SECTION)));
   }
 

@@ -40,6 +40,16 @@ final class TenancyAuditIT {
   }
 
   @Test
+  void a_column_in_two_indexes_is_audited(StrataStack stack) throws SQLException {
+    // regression: two indexes on the tenant column (a duplicate index) listed it twice, and the
+    // audit failed with "duplicate element" instead of auditing
+    owner(stack, table("a_two_indexes"));
+    applyPlan(stack);
+    owner(stack, "create index a_two_indexes_again on a_two_indexes (customer_id)");
+    assertThat(about(stack, "public.a_two_indexes")).isEmpty();
+  }
+
+  @Test
   void rls_not_forced_is_high(StrataStack stack) throws SQLException {
     owner(stack, table("a_unforced"));
     applyPlan(stack);

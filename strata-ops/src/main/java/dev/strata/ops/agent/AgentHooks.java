@@ -1,6 +1,7 @@
 package dev.strata.ops.agent;
 
 import dev.strata.core.spec.StrataSpec;
+import dev.strata.ops.advisor.AdvisorMetrics;
 import dev.strata.ops.stack.Stack;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ public final class AgentHooks {
   /** The meters other packages contribute to the agent's {@code /metrics}. */
   public static List<MeterBinder> binders(Stack stack) {
     List<MeterBinder> binders = new ArrayList<>();
-    // Delivered by other packages, wired here: new AdvisorMetrics(stack), new BackupMetrics(stack).
+    binders.add(new AdvisorMetrics(stack));
     return binders;
   }
 
@@ -24,6 +25,7 @@ public final class AgentHooks {
   public static List<ScheduledJob> jobs(Stack stack) {
     StrataSpec spec = stack.spec();
     List<ScheduledJob> jobs = new ArrayList<>();
+    spec.agent().maintain().ifPresent(cron -> jobs.add(new ScheduledJob(cron, new MaintainJob())));
     spec.backup()
         .schedule()
         .byKind()

@@ -24,7 +24,10 @@ final class AgentMetrics implements AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final long startedNanos = System.nanoTime();
 
+  private final List<MeterBinder> binders;
+
   AgentMetrics(List<MeterBinder> binders) {
+    this.binders = List.copyOf(binders);
     Gauge.builder("strata.agent.uptime", this, m -> m.uptime().toMillis() / 1000.0)
         .baseUnit("seconds")
         .description("Seconds since the agent started")
@@ -91,6 +94,15 @@ final class AgentMetrics implements AutoCloseable {
 
   @Override
   public void close() {
+    for (MeterBinder b : binders) {
+      if (b instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // Closing at exit: a binder's own threads end with the JVM anyway.
+        }
+      }
+    }
     registry.close();
   }
 }

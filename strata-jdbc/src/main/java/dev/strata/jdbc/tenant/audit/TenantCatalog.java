@@ -160,7 +160,8 @@ final class TenantCatalog {
                   rs.getBoolean(4),
                   rs.getBoolean(5),
                   commands((String[]) rs.getArray(6).getArray()),
-                  Set.of((String[]) rs.getArray(7).getArray()),
+                  // two indexes on one column (a duplicate index) list it twice
+                  Set.copyOf(java.util.Arrays.asList((String[]) rs.getArray(7).getArray())),
                   columns.getOrDefault(name, Map.of()),
                   keys.getOrDefault(name, List.of())));
         }
