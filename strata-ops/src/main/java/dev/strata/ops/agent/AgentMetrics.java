@@ -29,6 +29,7 @@ final class AgentMetrics implements AutoCloseable {
   AgentMetrics(List<MeterBinder> binders) {
     this.binders = List.copyOf(binders);
     Gauge.builder("strata.agent.uptime", this, m -> m.uptime().toMillis() / 1000.0)
+        .strongReference(true)
         .baseUnit("seconds")
         .description("Seconds since the agent started")
         .register(registry);
@@ -62,7 +63,9 @@ final class AgentMetrics implements AutoCloseable {
 
   /** Whether an instance's process is alive, 1 or 0. */
   void watch(String instance, Supplier<Boolean> up) {
+    // A gauge keeps its state weakly: the supplier would be collected and the gauge turn NaN.
     Gauge.builder("strata.agent.instance.up", up, u -> u.get() ? 1 : 0)
+        .strongReference(true)
         .description("1 while the instance's server process runs")
         .tag("instance", instance)
         .register(registry);
