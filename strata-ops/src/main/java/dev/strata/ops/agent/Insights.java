@@ -222,6 +222,9 @@ final class Insights {
       r.put("value", value);
       rows.add(r);
     }
+    rows.sort(
+        java.util.Comparator.comparing((Map<String, Object> r) -> (String) r.get("name"))
+            .thenComparing(r -> r.get("labels").toString()));
     if (rows.isEmpty()) {
       return unavailable(
           "no advisor is wired into the agent (strata monitor and strata maintain report them)");
