@@ -19,13 +19,15 @@ import picocli.CommandLine.ParentCommand;
     name = "install",
     description = {
       "Puts a strata command on PATH (a link to this checkout's launcher, in PREFIX/bin) and",
-      "installs the libraries (strata-core, -jdbc, -redis, -spring, -test) into the local Maven",
+      "installs the libraries (strata-core, -jdbc, -redis, -spring, -test, -ops) into the local Maven",
       "repository, so that another project can depend on them. Run it from the checkout:",
       "./strata install."
     })
 final class InstallCommand implements Callable<Integer> {
   /** Set by the launcher script: the checkout it runs from. */
   static final String HOME_VARIABLE = "STRATA_HOME";
+
+  static final String LIBRARIES = "strata-core,strata-jdbc,strata-redis,strata-spring,strata-test";
 
   private static final Pattern VERSION = Pattern.compile("<version>([^<]+)</version>");
 
@@ -137,7 +139,18 @@ final class InstallCommand implements Callable<Integer> {
   private void installLibraries(Path home) {
     List<String> command =
         new ArrayList<>(
-            List.of("mvn", "-B", "-q", "-DskipTests", "-Dspotless.check.skip=true", "install"));
+            List.of(
+                "mvn",
+                "-B",
+                "-q",
+                "-DskipTests",
+                "-Dspotless.check.skip=true",
+                // The libraries and what they need (the parent, strata-ops): not the CLI's shaded
+                // jar nor the integration tests, which no other project depends on.
+                "-pl",
+                LIBRARIES,
+                "-am",
+                "install"));
     if (mavenRepo != null) {
       command.add("-Dmaven.repo.local=" + root.workDir().resolve(mavenRepo).toAbsolutePath());
     }
