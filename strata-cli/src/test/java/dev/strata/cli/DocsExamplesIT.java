@@ -59,6 +59,7 @@ final class DocsExamplesIT {
             "docs/install.md",
             "docs/migrations.md",
             "docs/stack.md",
+            "docs/upgrading.md",
             "examples/hosterizer/README.md");
   }
 
