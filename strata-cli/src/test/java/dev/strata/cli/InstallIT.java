@@ -74,9 +74,21 @@ final class InstallIT {
         .as("the shared ~/.m2 is not written")
         .isEqualTo(sharedHadStrata);
 
+    // From another folder, with a PATH that has java but no Maven: the built CLI runs as it is.
     Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
+    Path noMaven = Files.createDirectory(tmp.resolve("no-maven-bin"));
+    for (String tool :
+        new String[] {"java", "bash", "dirname", "readlink", "find", "cksum", "cut", "rm"}) {
+      Exec.Result where = Exec.of("bash", "-c", "command -v " + tool).run();
+      assertThat(where.ok()).as(tool).isTrue();
+      Files.createSymbolicLink(noMaven.resolve(tool), Path.of(where.output().strip()).toRealPath());
+    }
+    assertThat(noMaven.resolve("mvn")).doesNotExist();
     Exec.Result version =
-        Exec.of(prefix.resolve("bin/strata").toString(), "--version").workDir(elsewhere).run();
+        Exec.of(prefix.resolve("bin/strata").toString(), "--version")
+            .env("PATH", noMaven.toString())
+            .workDir(elsewhere)
+            .run();
     assertThat(version.exitCode()).as(version.output()).isZero();
     assertThat(version.output().strip()).isEqualTo("strata 0.1.0-SNAPSHOT");
 
