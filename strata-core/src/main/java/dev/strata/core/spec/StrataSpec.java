@@ -16,7 +16,9 @@ public record StrataSpec(
     SecuritySpec security,
     MigrationsSpec migrations,
     TenancySpec tenancy,
-    BackupSpec backup) {
+    BackupSpec backup,
+    MonitoringSpec monitoring,
+    AlertsSpec alerts) {
 
   /** Every section, in the order {@code strata init} writes them. */
   public static final List<Section<?>> SECTIONS =
@@ -27,7 +29,9 @@ public record StrataSpec(
           SecuritySpec.SECTION,
           MigrationsSpec.SECTION,
           TenancySpec.SECTION,
-          BackupSpec.SECTION);
+          BackupSpec.SECTION,
+          MonitoringSpec.SECTION,
+          AlertsSpec.SECTION);
 
   /** Every key at its default. */
   public static StrataSpec defaults() {
@@ -43,7 +47,9 @@ public record StrataSpec(
         security,
         MigrationsSpec.SECTION.build().apply(values.get(MigrationsSpec.SECTION)),
         TenancySpec.SECTION.build().apply(values.get(TenancySpec.SECTION)),
-        BackupSpec.SECTION.build().apply(values.get(BackupSpec.SECTION)));
+        BackupSpec.SECTION.build().apply(values.get(BackupSpec.SECTION)),
+        MonitoringSpec.SECTION.build().apply(values.get(MonitoringSpec.SECTION)),
+        AlertsSpec.SECTION.build().apply(values.get(AlertsSpec.SECTION)));
   }
 
   /** Rules that span keys: each problem names the key it stands at. */
