@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
       BackupCommand.class,
       RestoreCommand.class,
       DrillCommand.class,
-      DumpCommand.class
+      DumpCommand.class,
+      AlertsCommand.class
     })
 public final class StrataCommand {
   private final Path workDir;

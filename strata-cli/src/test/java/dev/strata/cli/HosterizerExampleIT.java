@@ -39,7 +39,8 @@ final class HosterizerExampleIT {
     Files.writeString(
         yaml,
         text.replace("\npostgres:\n", "\npostgres:\n  port: 0\n  memory: 256mb\n")
-            + "pooler:\n  port: 0\nredis:\n  port: 0\n");
+            + "pooler:\n  port: 0\nredis:\n  port: 0\n"
+            + TestProjects.MONITORING_OFF);
   }
 
   @AfterEach

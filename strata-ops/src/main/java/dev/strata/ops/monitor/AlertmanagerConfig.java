@@ -12,6 +12,9 @@ public final class AlertmanagerConfig {
   /** The route's fallback when no receiver is configured: Alertmanager needs one. */
   static final String NOWHERE = "strata-nowhere";
 
+  /** The label of a test alert: the one receiver that gets it. */
+  public static final String TEST_LABEL = "strata_test_receiver";
+
   private AlertmanagerConfig() {}
 
   /** The configuration Alertmanager runs with. */
@@ -26,7 +29,14 @@ public final class AlertmanagerConfig {
     if (!alerts.receivers().isEmpty()) {
       y.append("  routes:\n");
       for (Receiver r : alerts.receivers()) {
+        // Every alert goes to every receiver; `strata alerts test NAME` labels its alert so that
+        // only NAME gets it.
         y.append("    - receiver: ").append(quote(r.name())).append("\n      continue: true\n");
+        y.append("      matchers:\n        - '")
+            .append(TEST_LABEL)
+            .append("=~\"|")
+            .append(r.name())
+            .append("\"'\n");
       }
     }
     y.append("receivers:\n  - name: ").append(NOWHERE).append('\n');

@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * environment, never its command line.
  */
 abstract class DetachedServer implements Component {
-  private static final Pattern VERSION = Pattern.compile("version (\\S+)");
+  private static final Pattern VERSION =
+      Pattern.compile("(?i)(?:version|exporter) v?(\\d[^\\s,]*)");
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

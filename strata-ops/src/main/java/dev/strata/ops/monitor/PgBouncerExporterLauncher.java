@@ -82,6 +82,13 @@ final class PgBouncerExporterLauncher {
           'active_servers', 'Server connections linked to a client')
       collectors.PoolsCollector.metrics['sv_idle'] = (
           'idle_servers', 'Server connections idle and ready for a client')
+      # PgBouncer 1.24 renamed SHOW DATABASES' reserve_pool to reserve_pool_size: keep the columns
+      # every PgBouncer since 1.8 has.
+      collectors.DatabasesCollector.metrics = {
+          'pool_size': ('pool_size', 'Maximum server connections per user and database'),
+          'max_connections': ('max_connections', 'Maximum server connections of the database'),
+          'current_connections': ('current_connections', 'Server connections of the database now'),
+      }
       for c in (collectors.StatsCollector, collectors.PoolsCollector,
                 collectors.DatabasesCollector, collectors.ListsCollector):
           c.collect = guarded(c.collect)

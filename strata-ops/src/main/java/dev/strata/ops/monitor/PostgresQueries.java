@@ -9,6 +9,49 @@ final class PostgresQueries {
 
   static final String YAML =
       """
+      pg_replication:
+        query: "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0 ELSE GREATEST(0, EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())) END AS lag, CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END AS is_replica"
+        master: true
+        metrics:
+          - lag:
+              usage: "GAUGE"
+              description: "Replication lag behind the primary in seconds (0 on the primary)"
+          - is_replica:
+              usage: "GAUGE"
+              description: "1 on a replica, 0 on the primary"
+      pg_stat_user_tables:
+        query: "SELECT current_database() AS datname, schemaname, relname, seq_scan, COALESCE(idx_scan, 0) AS idx_scan, n_live_tup, n_dead_tup, n_mod_since_analyze, COALESCE(EXTRACT(EPOCH FROM last_autovacuum), 0) AS last_autovacuum, COALESCE(EXTRACT(EPOCH FROM last_vacuum), 0) AS last_vacuum FROM pg_stat_user_tables"
+        metrics:
+          - datname:
+              usage: "LABEL"
+              description: "Database"
+          - schemaname:
+              usage: "LABEL"
+              description: "Schema"
+          - relname:
+              usage: "LABEL"
+              description: "Table"
+          - seq_scan:
+              usage: "COUNTER"
+              description: "Sequential scans"
+          - idx_scan:
+              usage: "COUNTER"
+              description: "Index scans"
+          - n_live_tup:
+              usage: "GAUGE"
+              description: "Estimated live rows"
+          - n_dead_tup:
+              usage: "GAUGE"
+              description: "Estimated dead rows"
+          - n_mod_since_analyze:
+              usage: "GAUGE"
+              description: "Rows changed since the last ANALYZE"
+          - last_autovacuum:
+              usage: "GAUGE"
+              description: "Last autovacuum (Unix time, 0 never)"
+          - last_vacuum:
+              usage: "GAUGE"
+              description: "Last manual VACUUM (Unix time, 0 never)"
       pg_database_xid:
         query: "SELECT datname, age(datfrozenxid) AS age FROM pg_database WHERE datallowconn"
         master: true
