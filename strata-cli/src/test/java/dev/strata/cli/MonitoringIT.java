@@ -171,7 +171,13 @@ final class MonitoringIT {
                 }
                 return up.equals(
                     Set.of(
-                        "postgres", "redis", "pgbouncer", "prometheus", "alertmanager", "dropped"));
+                        "postgres",
+                        "redis",
+                        "pgbouncer",
+                        "node",
+                        "prometheus",
+                        "alertmanager",
+                        "dropped"));
               } catch (Exception e) {
                 return false;
               }
@@ -186,7 +192,7 @@ final class MonitoringIT {
     Cli status = Cli.run(project, "status");
     assertThat(status.exitCode()).as(status.toString()).isZero();
     assertThat(status.out())
-        .contains("pg_exporter-1", "redis_exporter-1", "pgbouncer_exporter-1")
+        .contains("pg_exporter-1", "redis_exporter-1", "pgbouncer_exporter-1", "node_exporter-1")
         .contains("prometheus-1", "alertmanager-1");
     Cli env = Cli.run(project, "env");
     assertThat(env.out())

@@ -23,7 +23,8 @@ public record MonitoringSpec(
     int alertmanagerPort,
     int postgresExporterPort,
     int redisExporterPort,
-    int pgbouncerExporterPort) {
+    int pgbouncerExporterPort,
+    int nodeExporterPort) {
 
   public static final Key<Boolean> ENABLED =
       Key.of(
@@ -72,6 +73,13 @@ public record MonitoringSpec(
           0,
           "Port of prometheus-pgbouncer-exporter (0 picks a free one).");
 
+  public static final Key<Integer> NODE_EXPORTER_PORT =
+      Key.of(
+          "node_exporter_port",
+          Types.port(),
+          0,
+          "Port of prometheus-node-exporter, which reports disk use (0 picks a free one).");
+
   public static final Section<MonitoringSpec> SECTION =
       new Section<>(
           "monitoring",
@@ -85,7 +93,8 @@ public record MonitoringSpec(
               ALERTMANAGER_PORT,
               POSTGRES_EXPORTER_PORT,
               REDIS_EXPORTER_PORT,
-              PGBOUNCER_EXPORTER_PORT),
+              PGBOUNCER_EXPORTER_PORT,
+              NODE_EXPORTER_PORT),
           v ->
               new MonitoringSpec(
                   v.get(ENABLED),
@@ -96,5 +105,6 @@ public record MonitoringSpec(
                   v.get(ALERTMANAGER_PORT),
                   v.get(POSTGRES_EXPORTER_PORT),
                   v.get(REDIS_EXPORTER_PORT),
-                  v.get(PGBOUNCER_EXPORTER_PORT)));
+                  v.get(PGBOUNCER_EXPORTER_PORT),
+                  v.get(NODE_EXPORTER_PORT)));
 }

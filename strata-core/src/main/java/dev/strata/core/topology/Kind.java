@@ -11,6 +11,7 @@ public enum Kind {
   PG_EXPORTER("pg_exporter", "postgres_exporter", "pg-exporter"),
   REDIS_EXPORTER("redis_exporter", "redis_exporter", "redis-exporter"),
   PGBOUNCER_EXPORTER("pgbouncer_exporter", "pgbouncer_exporter", "pgbouncer-exporter"),
+  NODE_EXPORTER("node_exporter", "node_exporter", "node-exporter"),
   PROMETHEUS("prometheus", "Prometheus", "prometheus"),
   ALERTMANAGER("alertmanager", "Alertmanager", "alertmanager");
 

@@ -81,6 +81,7 @@ public final class Topology {
       case PG_EXPORTER -> "monitoring.postgres_exporter_port";
       case REDIS_EXPORTER -> "monitoring.redis_exporter_port";
       case PGBOUNCER_EXPORTER -> "monitoring.pgbouncer_exporter_port";
+      case NODE_EXPORTER -> "monitoring.node_exporter_port";
       case PROMETHEUS -> "monitoring.prometheus_port";
       case ALERTMANAGER -> "monitoring.alertmanager_port";
     };
@@ -89,7 +90,12 @@ public final class Topology {
   private static int count(StrataSpec spec, Kind kind) {
     return switch (kind) {
       case POSTGRES, POOLER, REDIS -> 1;
-      case PG_EXPORTER, REDIS_EXPORTER, PGBOUNCER_EXPORTER, PROMETHEUS, ALERTMANAGER ->
+      case PG_EXPORTER,
+          REDIS_EXPORTER,
+          PGBOUNCER_EXPORTER,
+          NODE_EXPORTER,
+          PROMETHEUS,
+          ALERTMANAGER ->
           spec.monitoring().enabled() ? 1 : 0;
     };
   }
@@ -99,7 +105,7 @@ public final class Topology {
       case POSTGRES -> ordinal == 1 ? "primary" : "replica";
       case REDIS -> ordinal == 1 ? "master" : "replica";
       case POOLER -> "pooler";
-      case PG_EXPORTER, REDIS_EXPORTER, PGBOUNCER_EXPORTER -> "exporter";
+      case PG_EXPORTER, REDIS_EXPORTER, PGBOUNCER_EXPORTER, NODE_EXPORTER -> "exporter";
       case PROMETHEUS, ALERTMANAGER -> "monitoring";
     };
   }
@@ -114,6 +120,7 @@ public final class Topology {
           case PG_EXPORTER -> spec.monitoring().postgresExporterPort();
           case REDIS_EXPORTER -> spec.monitoring().redisExporterPort();
           case PGBOUNCER_EXPORTER -> spec.monitoring().pgbouncerExporterPort();
+          case NODE_EXPORTER -> spec.monitoring().nodeExporterPort();
           case PROMETHEUS -> spec.monitoring().prometheusPort();
           case ALERTMANAGER -> spec.monitoring().alertmanagerPort();
         };

@@ -22,13 +22,23 @@ public final class AlertRules {
 
   private AlertRules() {}
 
-  /** Every rule for {@code spec}. */
+  /** Every rule for {@code spec}; the disk rule watches every file system but tmpfs. */
   public static List<Rule> of(StrataSpec spec) {
+    return of(spec, List.of());
+  }
+
+  /**
+   * Every rule for {@code spec}.
+   *
+   * @param diskMounts the mount points of the data, WAL and backup folders; empty for all
+   */
+  public static List<Rule> of(StrataSpec spec, List<String> diskMounts) {
     AlertsSpec a = spec.alerts();
     List<Rule> rules = new ArrayList<>();
     rules.addAll(postgres(a));
     rules.addAll(pgbouncer(a));
     rules.addAll(redis(a, spec.redis().snapshots()));
+    rules.add(disk(a, diskMounts));
     rules.add(
         new Rule(
             "strata",
@@ -42,6 +52,47 @@ public final class AlertRules {
                 Map.of("up{job=\"strata_agent\", instance=\"agent\"}", "0x30"),
                 Map.of("job", "strata_agent", "instance", "agent"))));
     return rules;
+  }
+
+  private static Rule disk(AlertsSpec a, List<String> mounts) {
+    String selector =
+        mounts.isEmpty()
+            ? "fstype!~\"tmpfs|ramfs\""
+            : "mountpoint=~\""
+                + String.join("|", mounts.stream().map(AlertRules::regex).toList())
+                + "\"";
+    String mount = mounts.isEmpty() ? "/" : mounts.get(0);
+    return new Rule(
+        "strata",
+        "DiskAlmostFull",
+        "(1 - node_filesystem_avail_bytes{"
+            + selector
+            + "} / node_filesystem_size_bytes{"
+            + selector
+            + "}) * 100 > "
+            + a.diskPercent(),
+        Duration.ofMinutes(5),
+        "warning",
+        "The file system at {{ $labels.mountpoint }} is more than " + a.diskPercent() + "% full",
+        RUNBOOK
+            + "disk: it holds the data, WAL or backups; free space, expire backups"
+            + " (backup.retention_full) or grow the disk",
+        fires(
+            Map.of(
+                "node_filesystem_avail_bytes{instance=\"node\", mountpoint=\""
+                    + mount
+                    + "\", fstype=\"ext4\"}",
+                "10x30",
+                "node_filesystem_size_bytes{instance=\"node\", mountpoint=\""
+                    + mount
+                    + "\", fstype=\"ext4\"}",
+                "100x30"),
+            Map.of("instance", "node", "mountpoint", mount, "fstype", "ext4")));
+  }
+
+  /** A mount point as a PromQL regular expression (inside a double-quoted string). */
+  private static String regex(String mount) {
+    return mount.replaceAll("([.+*?()\\[\\]{}|^$])", "\\\\\\\\$1");
   }
 
   private static List<Rule> postgres(AlertsSpec a) {

@@ -49,6 +49,8 @@ public final class ExporterMetrics {
               "redis_evicted_keys_total",
               "redis_rdb_last_save_timestamp_seconds",
               "redis_rdb_last_bgsave_status"),
+          Kind.NODE_EXPORTER,
+          List.of("node_filesystem_avail_bytes", "node_filesystem_size_bytes"),
           Kind.PGBOUNCER_EXPORTER,
           List.of(
               "pgbouncer_up",

@@ -14,6 +14,7 @@ public final class Monitoring {
       case PG_EXPORTER -> new PostgresExporter(context, instance);
       case REDIS_EXPORTER -> new RedisExporter(context, instance);
       case PGBOUNCER_EXPORTER -> new PgBouncerExporter(context, instance);
+      case NODE_EXPORTER -> new NodeExporter(context, instance);
       case PROMETHEUS -> new PrometheusServer(context, instance);
       case ALERTMANAGER -> new AlertmanagerServer(context, instance);
       default -> throw new IllegalArgumentException("not a monitoring instance: " + instance.id());

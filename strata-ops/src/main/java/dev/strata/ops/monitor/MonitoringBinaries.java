@@ -17,6 +17,8 @@ public final class MonitoringBinaries {
       new Program("prometheus-redis-exporter", "prometheus-redis-exporter");
   static final Program PGBOUNCER_EXPORTER =
       new Program("prometheus-pgbouncer-exporter", "prometheus-pgbouncer-exporter");
+  static final Program NODE_EXPORTER =
+      new Program("prometheus-node-exporter", "prometheus-node-exporter");
   static final Program PROMETHEUS = new Program("prometheus", "prometheus");
   static final Program PROMTOOL = new Program("promtool", "prometheus");
   static final Program ALERTMANAGER =
@@ -28,6 +30,7 @@ public final class MonitoringBinaries {
           POSTGRES_EXPORTER,
           REDIS_EXPORTER,
           PGBOUNCER_EXPORTER,
+          NODE_EXPORTER,
           PROMETHEUS,
           PROMTOOL,
           ALERTMANAGER,

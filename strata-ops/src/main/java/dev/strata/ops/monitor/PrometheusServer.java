@@ -36,7 +36,9 @@ public final class PrometheusServer extends DetachedServer {
     Map<String, String> files = new LinkedHashMap<>();
     files.put("prometheus.yml", config());
     files.put(TARGETS + "/strata.json", Targets.json(context.topology()));
-    files.put("rules/strata.rules.yml", RuleFiles.rules(AlertRules.of(context.spec())));
+    files.put(
+        "rules/strata.rules.yml",
+        RuleFiles.rules(AlertRules.of(context.spec(), DiskMounts.of(context))));
     return files;
   }
 

@@ -24,6 +24,7 @@ final class Targets {
           Kind.PG_EXPORTER, "postgres",
           Kind.REDIS_EXPORTER, "redis",
           Kind.PGBOUNCER_EXPORTER, "pgbouncer",
+          Kind.NODE_EXPORTER, "node",
           Kind.PROMETHEUS, "prometheus",
           Kind.ALERTMANAGER, "alertmanager");
 

@@ -54,7 +54,12 @@ final class StackPlan {
       case POSTGRES -> PostgresServer.livePort(folder);
       case POOLER -> PgBouncerServer.livePort(folder);
       case REDIS -> RedisServer.livePort(folder);
-      case PG_EXPORTER, REDIS_EXPORTER, PGBOUNCER_EXPORTER, PROMETHEUS, ALERTMANAGER ->
+      case PG_EXPORTER,
+          REDIS_EXPORTER,
+          PGBOUNCER_EXPORTER,
+          NODE_EXPORTER,
+          PROMETHEUS,
+          ALERTMANAGER ->
           Optional.empty();
     };
   }
@@ -75,7 +80,12 @@ final class StackPlan {
                           context.spec().postgres().primaryDatabase())
                       .pooled());
       case REDIS -> new RedisServer(context, instance);
-      case PG_EXPORTER, REDIS_EXPORTER, PGBOUNCER_EXPORTER, PROMETHEUS, ALERTMANAGER ->
+      case PG_EXPORTER,
+          REDIS_EXPORTER,
+          PGBOUNCER_EXPORTER,
+          NODE_EXPORTER,
+          PROMETHEUS,
+          ALERTMANAGER ->
           Monitoring.component(context, instance);
     };
   }

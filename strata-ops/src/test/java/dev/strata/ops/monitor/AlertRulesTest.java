@@ -65,6 +65,16 @@ final class AlertRulesTest {
   }
 
   @Test
+  void the_disk_rule_watches_the_folders_mount_points_and_passes_promtool() throws IOException {
+    List<Rule> rules = AlertRules.of(StrataSpec.defaults(), List.of("/", "/srv/pg.data"));
+    Rule disk =
+        rules.stream().filter(r -> r.name().equals("DiskAlmostFull")).findFirst().orElseThrow();
+    assertThat(disk.expr()).contains("mountpoint=~\"/|/srv/pg\\\\.data\"").contains("> 80");
+    Exec.Result test = test(rules);
+    assertThat(test.ok()).as(test.output()).isTrue();
+  }
+
+  @Test
   void a_planted_broken_rule_fails_the_check() throws IOException {
     Rule broken =
         new Rule(
