@@ -12,6 +12,7 @@ import dev.strata.ops.monitor.ExporterMetrics;
 import dev.strata.ops.monitor.MonitoringBinaries;
 import dev.strata.ops.process.Exec;
 import dev.strata.ops.process.Wait;
+import dev.strata.ops.stack.StackFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -86,7 +87,9 @@ final class MonitoringIT {
             + "/pagerduty}}\n"
             + "    - {name: hook, webhook: "
             + base
-            + "/webhook}\n");
+            + "/webhook}\n"
+            // Port 1: nothing listens, so a notification to it fails.
+            + "    - {name: dead, webhook: http://127.0.0.1:1/nowhere}\n");
     Cli up = Cli.run(project, "up");
     assertThat(up.exitCode()).as(up.toString()).isZero();
     Cli table = Cli.run(project, "psql", "--", "-c", "CREATE TABLE orders (id int PRIMARY KEY)");
@@ -273,11 +276,39 @@ final class MonitoringIT {
     assertThat(posts("/slack", "StrataTestAlert")).isEmpty();
     assertThat(posts("/pagerduty", "StrataTestAlert")).isEmpty();
 
+    Cli dead = Cli.run(project, "alerts", "test", "dead");
+    assertThat(dead.exitCode()).as(dead.toString()).isEqualTo(1);
+    assertThat(dead.err())
+        .contains("could not deliver to dead (webhook http://127.0.0.1:1/<masked>)")
+        .contains("strata logs alertmanager");
+
     Cli unknown = Cli.run(project, "alerts", "test", "nobody");
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err())
         .contains("no receiver named 'nobody'")
-        .contains("[ops, chat, pager, hook]");
+        .contains("[ops, chat, pager, hook, dead]");
+  }
+
+  @Test
+  void alerts_list_without_a_running_alertmanager_names_the_cause_and_the_fix() throws IOException {
+    TestProjects.stack(project).stop(Kind.ALERTMANAGER);
+    try {
+      Cli list = Cli.run(project, "alerts", "list");
+      assertThat(list.exitCode()).as(list.toString()).isEqualTo(3);
+      assertThat(list.err()).contains("Alertmanager does not answer").contains("strata up");
+    } finally {
+      Cli up = Cli.run(project, "up");
+      assertThat(up.exitCode()).as(up.toString()).isZero();
+    }
+    Path off = TestProjects.create("monitoring-off");
+    try {
+      TestProjects.write(off, TestProjects.FREE_PORTS);
+      Cli list = Cli.run(off, "alerts", "list");
+      assertThat(list.exitCode()).as(list.toString()).isEqualTo(2);
+      assertThat(list.err()).contains("monitoring is off").contains("monitoring.enabled: true");
+    } finally {
+      StackFiles.deleteTree(off);
+    }
   }
 
   @Test
