@@ -196,7 +196,9 @@ final class MonitoringIT {
     assertThat(status.exitCode()).as(status.toString()).isZero();
     assertThat(status.out())
         .contains("pg_exporter-1", "redis_exporter-1", "pgbouncer_exporter-1", "node_exporter-1")
-        .contains("prometheus-1", "alertmanager-1");
+        .contains("prometheus-1", "alertmanager-1")
+        .containsPattern("prometheus-1: targets \\d+/\\d+ up")
+        .containsPattern("alertmanager-1: firing \\d+; receivers 5");
     Cli env = Cli.run(project, "env");
     assertThat(env.out())
         .contains("PROMETHEUS_URL='http://" + topology().first(Kind.PROMETHEUS).endpoint() + "'")

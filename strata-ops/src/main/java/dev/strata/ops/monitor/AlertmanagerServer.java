@@ -41,6 +41,20 @@ public final class AlertmanagerServer extends DetachedServer {
     return "prometheus-alertmanager";
   }
 
+  /** {@code firing: 2}: the alerts active now, and the receivers it notifies. */
+  @Override
+  public Map<String, String> details() {
+    java.util.Map<String, String> d = new java.util.LinkedHashMap<>();
+    get("/api/v2/alerts?active=true&silenced=false&inhibited=false")
+        .filter(r -> r.statusCode() == 200)
+        .ifPresent(
+            r ->
+                d.put(
+                    "firing", Integer.toString(r.body().split("\"fingerprint\"", -1).length - 1)));
+    d.put("receivers", Integer.toString(context.spec().alerts().receivers().size()));
+    return d;
+  }
+
   /** Alertmanager re-reads its configuration on SIGHUP. */
   @Override
   public void reload() {

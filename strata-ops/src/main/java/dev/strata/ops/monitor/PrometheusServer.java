@@ -1,5 +1,7 @@
 package dev.strata.ops.monitor;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.core.spec.MonitoringSpec;
 import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
@@ -17,6 +19,8 @@ import java.util.Map;
  * Alertmanager, and keeps samples for {@code monitoring.retention}.
  */
 public final class PrometheusServer extends DetachedServer {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   /**
    * The folder, under Prometheus's own, that file_sd reads: any {@code *.json} there is scraped.
    */
@@ -80,6 +84,27 @@ public final class PrometheusServer extends DetachedServer {
     args.add("--web.listen-address=" + instance.endpoint());
     args.add("--log.level=warn");
     return args;
+  }
+
+  /** {@code targets: 6/6 up}: how many of the targets it scrapes answered their last scrape. */
+  @Override
+  public Map<String, String> details() {
+    return get("/api/v1/targets?state=active")
+        .filter(r -> r.statusCode() == 200)
+        .map(
+            r -> {
+              try {
+                JsonNode active = JSON.readTree(r.body()).path("data").path("activeTargets");
+                long up = 0;
+                for (JsonNode t : active) {
+                  up += t.path("health").asText().equals("up") ? 1 : 0;
+                }
+                return Map.of("targets", up + "/" + active.size() + " up");
+              } catch (java.io.IOException e) {
+                return Map.<String, String>of();
+              }
+            })
+        .orElse(Map.of());
   }
 
   /** Prometheus re-reads its configuration, targets and rules on SIGHUP. */
