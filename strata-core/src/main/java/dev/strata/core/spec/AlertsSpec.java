@@ -18,6 +18,7 @@ import java.util.List;
  * @param poolWaiting PgBouncer clients waiting for a server connection
  * @param poolMaxWait the longest a PgBouncer client has waited
  * @param deadTuples dead tuples in one table (and at least 10 % of its rows)
+ * @param slowQueries statements running longer than 1 s at the same time
  */
 public record AlertsSpec(
     List<Receiver> receivers,
@@ -33,7 +34,8 @@ public record AlertsSpec(
     Duration longTransaction,
     int poolWaiting,
     Duration poolMaxWait,
-    int deadTuples) {
+    int deadTuples,
+    int slowQueries) {
 
   public static final Key<List<Receiver>> RECEIVERS =
       Key.of(
@@ -122,6 +124,13 @@ public record AlertsSpec(
           10_000,
           "Warn when a table has more dead tuples than this (and at least 10% of its rows).");
 
+  public static final Key<Integer> SLOW_QUERIES =
+      Key.of(
+          "slow_queries",
+          Types.integer(1, 1_000_000),
+          10,
+          "Warn when more statements than this run longer than 1 s at once.");
+
   public static final Section<AlertsSpec> SECTION =
       new Section<>(
           "alerts",
@@ -140,7 +149,8 @@ public record AlertsSpec(
               LONG_TRANSACTION,
               POOL_WAITING,
               POOL_MAX_WAIT,
-              DEAD_TUPLES),
+              DEAD_TUPLES,
+              SLOW_QUERIES),
           v ->
               new AlertsSpec(
                   v.get(RECEIVERS),
@@ -156,7 +166,8 @@ public record AlertsSpec(
                   v.get(LONG_TRANSACTION),
                   v.get(POOL_WAITING),
                   v.get(POOL_MAX_WAIT),
-                  v.get(DEAD_TUPLES)));
+                  v.get(DEAD_TUPLES),
+                  v.get(SLOW_QUERIES)));
 
   /** The receiver named {@code name}. */
   public java.util.Optional<Receiver> receiver(String name) {

@@ -209,6 +209,21 @@ public final class AlertRules {
                 Map.of("instance", "postgres-1", "state", "idle in transaction"))),
         new Rule(
             PG,
+            "PostgresSlowQueries",
+            "pg_slow_queries_over_1s > " + a.slowQueries(),
+            Duration.ofMinutes(2),
+            "warning",
+            "More than "
+                + a.slowQueries()
+                + " statements run longer than 1 s on {{ $labels.instance }}",
+            RUNBOOK + "slowqueries: strata monitor lists them; EXPLAIN ANALYZE the worst",
+            fires(
+                Map.of(
+                    "pg_slow_queries_over_1s{instance=\"postgres-1\"}",
+                    (a.slowQueries() + 5) + "x30"),
+                Map.of("instance", "postgres-1"))),
+        new Rule(
+            PG,
             "PostgresXidAgeHigh",
             "pg_database_xid_age > 500000000",
             Duration.ofMinutes(5),

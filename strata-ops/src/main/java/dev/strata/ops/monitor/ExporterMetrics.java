@@ -35,6 +35,8 @@ public final class ExporterMetrics {
               "pg_stat_user_tables_idx_scan",
               "pg_database_xid_age",
               "pg_long_transactions_max_seconds",
+              "pg_slow_queries_over_1s",
+              "pg_slow_queries_over_100ms",
               "pg_reserved_connections_superuser",
               "pg_reserved_connections_reserved"),
           Kind.REDIS_EXPORTER,

@@ -75,6 +75,16 @@ final class PostgresQueries {
           - max_seconds:
               usage: "GAUGE"
               description: "Age of the oldest open transaction in this state"
+      pg_slow_queries:
+        query: "SELECT count(*) FILTER (WHERE now() - query_start > interval '1 second') AS over_1s, count(*) FILTER (WHERE now() - query_start > interval '100 milliseconds') AS over_100ms FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        master: true
+        metrics:
+          - over_1s:
+              usage: "GAUGE"
+              description: "Statements running longer than 1 s now"
+          - over_100ms:
+              usage: "GAUGE"
+              description: "Statements running longer than 100 ms now"
       pg_reserved_connections:
         query: "SELECT current_setting('superuser_reserved_connections')::int AS superuser, COALESCE(current_setting('reserved_connections', true)::int, 0) AS reserved"
         master: true
