@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
       RestoreCommand.class,
       DrillCommand.class,
       DumpCommand.class,
+      AlertsCommand.class,
       MonitorCommand.class,
       MaintainCommand.class
     })

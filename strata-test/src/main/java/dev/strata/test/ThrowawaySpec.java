@@ -22,6 +22,19 @@ final class ThrowawaySpec {
     section(doc, "pooler").put("port", 0);
     section(doc, "redis").put("port", 0);
     section(doc, "backup").putIfAbsent("enabled", false);
+    // Monitoring (five more processes) only where a test asks for it; its ports always free.
+    Map<String, Object> monitoring = section(doc, "monitoring");
+    monitoring.putIfAbsent("enabled", false);
+    for (String port :
+        new String[] {
+          "prometheus_port",
+          "alertmanager_port",
+          "postgres_exporter_port",
+          "redis_exporter_port",
+          "pgbouncer_exporter_port"
+        }) {
+      monitoring.put(port, 0);
+    }
     // A throwaway cluster need not survive a power cut: no fsync, no waiting for the WAL flush, no
     // full-page images. This makes CREATE DATABASE and every commit cheap (a test asks otherwise
     // by setting these itself).

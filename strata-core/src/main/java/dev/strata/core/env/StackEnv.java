@@ -14,15 +14,28 @@ import java.util.Objects;
  * @param readonly through PgBouncer as the read-only role ({@code READONLY_DATABASE_URL})
  * @param redis Redis as the {@code app} ACL user ({@code REDIS_URL})
  * @param caFile the CA to verify the servers with; {@code null} when TLS is off
+ * @param monitoring {@code PROMETHEUS_URL} and {@code ALERTMANAGER_URL} when monitoring is on
  */
 public record StackEnv(
-    PgEndpoint pooled, PgEndpoint direct, PgEndpoint readonly, RedisEndpoint redis, Path caFile) {
+    PgEndpoint pooled,
+    PgEndpoint direct,
+    PgEndpoint readonly,
+    RedisEndpoint redis,
+    Path caFile,
+    Map<String, String> monitoring) {
 
   public StackEnv {
     Objects.requireNonNull(pooled, "pooled");
     Objects.requireNonNull(direct, "direct");
     Objects.requireNonNull(readonly, "readonly");
     Objects.requireNonNull(redis, "redis");
+    monitoring = Map.copyOf(monitoring);
+  }
+
+  /** A stack without monitoring. */
+  public StackEnv(
+      PgEndpoint pooled, PgEndpoint direct, PgEndpoint readonly, RedisEndpoint redis, Path caFile) {
+    this(pooled, direct, readonly, redis, caFile, Map.of());
   }
 
   /** The variables in the seeds' convention, in the order {@code strata env} prints them. */
@@ -40,6 +53,11 @@ public record StackEnv(
     }
     if (redis.caFile() != null) {
       vars.put("REDIS_CA", redis.caFile().toString());
+    }
+    for (String name : new String[] {"PROMETHEUS_URL", "ALERTMANAGER_URL"}) {
+      if (monitoring.containsKey(name)) {
+        vars.put(name, monitoring.get(name));
+      }
     }
     return vars;
   }

@@ -17,6 +17,8 @@ public record StrataSpec(
     MigrationsSpec migrations,
     TenancySpec tenancy,
     BackupSpec backup,
+    MonitoringSpec monitoring,
+    AlertsSpec alerts,
     AdvisorSpec advisor) {
 
   /** Every section, in the order {@code strata init} writes them. */
@@ -29,6 +31,8 @@ public record StrataSpec(
           MigrationsSpec.SECTION,
           TenancySpec.SECTION,
           BackupSpec.SECTION,
+          MonitoringSpec.SECTION,
+          AlertsSpec.SECTION,
           AdvisorSpec.SECTION);
 
   /** Every key at its default. */
@@ -46,6 +50,8 @@ public record StrataSpec(
         MigrationsSpec.SECTION.build().apply(values.get(MigrationsSpec.SECTION)),
         TenancySpec.SECTION.build().apply(values.get(TenancySpec.SECTION)),
         BackupSpec.SECTION.build().apply(values.get(BackupSpec.SECTION)),
+        MonitoringSpec.SECTION.build().apply(values.get(MonitoringSpec.SECTION)),
+        AlertsSpec.SECTION.build().apply(values.get(AlertsSpec.SECTION)),
         AdvisorSpec.SECTION.build().apply(values.get(AdvisorSpec.SECTION)));
   }
 
