@@ -15,8 +15,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "init",
     description =
-        "Writes a commented strata.yaml with every key at its default, and the JSON Schema"
-            + " beside it that editors complete and check keys with.")
+        "Writes a commented strata.yaml with every key at its default, the JSON Schema beside"
+            + " it that editors complete and check keys with, and a .gitignore (or the lines it"
+            + " lacks) with .strata/ and .env.")
 final class InitCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
 
@@ -58,6 +59,10 @@ final class InitCommand implements Callable<Integer> {
     write(file, SpecTemplate.render());
     write(schema, ConfigReference.schema());
     root.out().println("wrote " + file + " and " + schema + "; edit it, then run `strata up`");
+    String ignored = GitIgnore.ensure(file.getParent());
+    if (!ignored.isEmpty()) {
+      root.out().println(ignored + " (keeps the stack's data and secrets out of git)");
+    }
     return 0;
   }
 

@@ -29,6 +29,7 @@ public final class Main {
     StrataCommand root = new StrataCommand(workDir, terminal);
     CommandLine cli = new CommandLine(root);
     withHelpOptions(cli);
+    CommandList.install(cli);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new ErrorHandler());
@@ -41,9 +42,10 @@ public final class Main {
     }
   }
 
-  /** Every command and subcommand takes --help (and --version). */
+  /** Every command and subcommand takes --help and --version (which names the build). */
   private static void withHelpOptions(CommandLine cli) {
     cli.getCommandSpec().mixinStandardHelpOptions(true);
+    cli.getCommandSpec().versionProvider(new StrataCommand.Version());
     cli.getSubcommands().values().forEach(Main::withHelpOptions);
   }
 }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
     description = "Runs a PostgreSQL + PgBouncer + Redis data tier from one strata.yaml.",
     subcommands = {
       InitCommand.class,
+      InstallCommand.class,
       UpCommand.class,
       DownCommand.class,
       StatusCommand.class,
@@ -22,6 +23,7 @@ import picocli.CommandLine.Spec;
       PsqlCommand.class,
       RedisCliCommand.class,
       DestroyCommand.class,
+      ResetCommand.class,
       MigrateCommand.class,
       TenancyCommand.class,
       CacheCommand.class,
@@ -30,6 +32,7 @@ import picocli.CommandLine.Spec;
       RestoreCommand.class,
       DrillCommand.class,
       DumpCommand.class,
+      AlertsCommand.class,
       MonitorCommand.class,
       MaintainCommand.class,
       AgentCommand.class

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 final class BackupsIT {
   private static final String YAML =
-      "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n";
+      "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n"
+          + TestProjects.MONITORING_OFF;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Path project;

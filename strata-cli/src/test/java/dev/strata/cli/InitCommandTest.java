@@ -86,4 +86,31 @@ class InitCommandTest {
     assertThat(dir.resolve("deploy/strata.schema.json")).exists();
     assertThat(dir.resolve("strata.schema.json")).doesNotExist();
   }
+
+  @Test
+  void init_writes_a_gitignore_or_adds_only_the_lines_it_lacks() throws IOException {
+    Cli first = Cli.run(dir, "init");
+    assertThat(first.exitCode()).as(first.toString()).isZero();
+    assertThat(Files.readAllLines(dir.resolve(".gitignore"))).contains(".strata/", ".env");
+    assertThat(first.out()).contains("wrote " + dir.resolve(".gitignore"));
+
+    Path other = Files.createDirectory(dir.resolve("other"));
+    Files.writeString(other.resolve(".gitignore"), "target/\n.env");
+    Cli second = Cli.run(other, "init");
+    assertThat(second.exitCode()).as(second.toString()).isZero();
+    assertThat(Files.readAllLines(other.resolve(".gitignore")))
+        .containsSubsequence("target/", ".env", ".strata/")
+        .filteredOn(".env"::equals)
+        .hasSize(1);
+    assertThat(second.out()).contains("added .strata/ to " + other.resolve(".gitignore"));
+    assertThat(GitIgnore.ensure(other)).isEmpty();
+  }
+
+  @Test
+  void env_lines_quote_for_their_format() {
+    assertThat(EnvCommand.line(EnvCommand.Format.shell, true, "A", "x'y&z"))
+        .isEqualTo("export A='x'\\''y&z'");
+    assertThat(EnvCommand.line(EnvCommand.Format.dotenv, true, "A", "p#\"q"))
+        .isEqualTo("A=\"p#\\\"q\"");
+  }
 }

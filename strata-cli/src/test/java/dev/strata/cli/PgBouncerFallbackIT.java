@@ -38,7 +38,8 @@ final class PgBouncerFallbackIT {
     Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(
         home.resolve("strata.yaml"),
-        "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n");
+        "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n"
+            + TestProjects.MONITORING_OFF);
     cache = Files.createTempDirectory("strata-cache-");
     System.setProperty("strata.pgbouncer.source", MISSING);
     System.setProperty("strata.cache.dir", cache.toString());

@@ -14,9 +14,13 @@ import java.util.List;
 
 /** Project folders for tests that make (and break) their own stack, one per test. */
 final class TestProjects {
-  /** Every port free, PostgreSQL sized small. */
+  /** Monitoring off: a CLI test that does not test it must not start five more processes. */
+  static final String MONITORING_OFF = "monitoring:\n  enabled: false\n";
+
+  /** Every port free, PostgreSQL sized small, monitoring off (a test of it turns it on). */
   static final String FREE_PORTS =
-      "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n";
+      "postgres:\n  port: 0\n  memory: 256mb\npooler:\n  port: 0\nredis:\n  port: 0\n"
+          + MONITORING_OFF;
 
   private TestProjects() {}
 

@@ -22,6 +22,19 @@ final class ThrowawaySpec {
     section(doc, "pooler").put("port", 0);
     section(doc, "redis").put("port", 0);
     section(doc, "backup").putIfAbsent("enabled", false);
+    // Monitoring (five more processes) only where a test asks for it; its ports always free.
+    Map<String, Object> monitoring = section(doc, "monitoring");
+    monitoring.putIfAbsent("enabled", false);
+    for (String port :
+        new String[] {
+          "prometheus_port",
+          "alertmanager_port",
+          "postgres_exporter_port",
+          "redis_exporter_port",
+          "pgbouncer_exporter_port"
+        }) {
+      monitoring.put(port, 0);
+    }
     // No agent for a throwaway stack unless the test asks: it supervises and samples in the
     // background, which a test stack does not need.
     section(doc, "agent").putIfAbsent("enabled", false);

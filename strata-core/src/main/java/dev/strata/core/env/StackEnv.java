@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param readonly through PgBouncer as the read-only role ({@code READONLY_DATABASE_URL})
  * @param redis Redis as the {@code app} ACL user ({@code REDIS_URL})
  * @param caFile the CA to verify the servers with; {@code null} when TLS is off
+ * @param monitoring {@code PROMETHEUS_URL} and {@code ALERTMANAGER_URL} when monitoring is on
  * @param agentUrl the running agent's HTTP base ({@code STRATA_AGENT_URL}); {@code null} when no
  *     agent runs
  */
@@ -23,19 +24,32 @@ public record StackEnv(
     PgEndpoint readonly,
     RedisEndpoint redis,
     Path caFile,
+    Map<String, String> monitoring,
     String agentUrl) {
-
-  /** The env of a stack without a running agent. */
-  public StackEnv(
-      PgEndpoint pooled, PgEndpoint direct, PgEndpoint readonly, RedisEndpoint redis, Path caFile) {
-    this(pooled, direct, readonly, redis, caFile, null);
-  }
 
   public StackEnv {
     Objects.requireNonNull(pooled, "pooled");
     Objects.requireNonNull(direct, "direct");
     Objects.requireNonNull(readonly, "readonly");
     Objects.requireNonNull(redis, "redis");
+    monitoring = Map.copyOf(monitoring);
+  }
+
+  /** A stack without monitoring. */
+  public StackEnv(
+      PgEndpoint pooled, PgEndpoint direct, PgEndpoint readonly, RedisEndpoint redis, Path caFile) {
+    this(pooled, direct, readonly, redis, caFile, Map.of(), null);
+  }
+
+  /** A stack without a running agent. */
+  public StackEnv(
+      PgEndpoint pooled,
+      PgEndpoint direct,
+      PgEndpoint readonly,
+      RedisEndpoint redis,
+      Path caFile,
+      Map<String, String> monitoring) {
+    this(pooled, direct, readonly, redis, caFile, monitoring, null);
   }
 
   /** The variables in the seeds' convention, in the order {@code strata env} prints them. */
@@ -53,6 +67,11 @@ public record StackEnv(
     }
     if (redis.caFile() != null) {
       vars.put("REDIS_CA", redis.caFile().toString());
+    }
+    for (String name : new String[] {"PROMETHEUS_URL", "ALERTMANAGER_URL"}) {
+      if (monitoring.containsKey(name)) {
+        vars.put(name, monitoring.get(name));
+      }
     }
     if (agentUrl != null) {
       vars.put("STRATA_AGENT_URL", agentUrl);

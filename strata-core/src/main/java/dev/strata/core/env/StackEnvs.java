@@ -111,7 +111,20 @@ public final class StackEnvs {
             redisTls,
             redisTls ? dir.caFile() : null);
     String agentUrl = AgentAddress.running(dir).map(AgentAddress::url).orElse(null);
-    return new StackEnv(pooled, direct, readonlyEndpoint, redis, ca, agentUrl);
+    return new StackEnv(
+        pooled, direct, readonlyEndpoint, redis, ca, monitoringUrls(topology), agentUrl);
+  }
+
+  /** {@code PROMETHEUS_URL} and {@code ALERTMANAGER_URL}, for the instances the stack has. */
+  public static java.util.Map<String, String> monitoringUrls(Topology topology) {
+    java.util.Map<String, String> urls = new java.util.LinkedHashMap<>();
+    if (!topology.of(Kind.PROMETHEUS).isEmpty()) {
+      urls.put("PROMETHEUS_URL", "http://" + topology.first(Kind.PROMETHEUS).endpoint());
+    }
+    if (!topology.of(Kind.ALERTMANAGER).isEmpty()) {
+      urls.put("ALERTMANAGER_URL", "http://" + topology.first(Kind.ALERTMANAGER).endpoint());
+    }
+    return urls;
   }
 
   /** Whether the stack's Redis speaks TLS. */

@@ -12,8 +12,16 @@ import java.util.List;
  * @param lockTimeout PostgreSQL's {@code lock_timeout} for migration sessions; zero means none
  * @param statementTimeout PostgreSQL's {@code statement_timeout} for migration sessions; zero means
  *     none
+ * @param seed SQL files (relative to strata.yaml) that {@code strata reset} runs, in order, after
+ *     the migrations on the database it just recreated: development data, never for production
  */
-public record MigrationsSpec(String dir, Duration lockTimeout, Duration statementTimeout) {
+public record MigrationsSpec(
+    String dir, Duration lockTimeout, Duration statementTimeout, List<String> seed) {
+
+  /** The three settings the migrator reads, with no seed files. */
+  public MigrationsSpec(String dir, Duration lockTimeout, Duration statementTimeout) {
+    this(dir, lockTimeout, statementTimeout, List.of());
+  }
 
   public static final Key<String> DIR =
       Key.of(
@@ -37,10 +45,21 @@ public record MigrationsSpec(String dir, Duration lockTimeout, Duration statemen
           "How long one migration statement may run before PostgreSQL cancels it; 0 means no"
               + " limit.");
 
+  public static final Key<List<String>> SEED =
+      Key.of(
+          "seed",
+          Types.listOf(Types.string("a file, relative to strata.yaml or absolute")),
+          List.of(),
+          "SQL files `strata reset` runs with psql, in order, after the migrations, on the"
+              + " database it just dropped and recreated: development data (a development"
+              + " convenience: nothing runs them in production).");
+
   public static final Section<MigrationsSpec> SECTION =
       new Section<>(
           "migrations",
           "Schema migrations (strata migrate)",
-          List.of(DIR, LOCK_TIMEOUT, STATEMENT_TIMEOUT),
-          v -> new MigrationsSpec(v.get(DIR), v.get(LOCK_TIMEOUT), v.get(STATEMENT_TIMEOUT)));
+          List.of(DIR, LOCK_TIMEOUT, STATEMENT_TIMEOUT, SEED),
+          v ->
+              new MigrationsSpec(
+                  v.get(DIR), v.get(LOCK_TIMEOUT), v.get(STATEMENT_TIMEOUT), v.get(SEED)));
 }

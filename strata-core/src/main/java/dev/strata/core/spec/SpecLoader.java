@@ -102,13 +102,32 @@ public final class SpecLoader {
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       throw new SpecException(
-          List.of(new SpecProblem(location(mark), "(yaml)", "not valid YAML: " + e.getProblem())));
+          List.of(
+              new SpecProblem(
+                  location(mark),
+                  "(yaml)",
+                  "not valid YAML: " + e.getProblem() + flowHint(text, mark))));
     } catch (RuntimeException e) {
       throw new SpecException(
           List.of(
               new SpecProblem(
                   Location.defaults(file), "(yaml)", "not valid YAML: " + e.getMessage())));
     }
+  }
+
+  /**
+   * In a flow list or mapping ({@code [a, ${X}]}) YAML reads the brace of {@code ${X}} as a
+   * mapping: say to quote it, since the docs' own defaults are written that way.
+   */
+  private static String flowHint(String text, Mark mark) {
+    if (mark == null) {
+      return "";
+    }
+    String[] lines = text.split("\n", -1);
+    String line = mark.getLine() < lines.length ? lines[mark.getLine()] : "";
+    return line.contains("${") && (line.contains("[") || line.contains("{ "))
+        ? " (a ${VAR} inside [ ] or { } must be quoted: \"${VAR}\")"
+        : "";
   }
 
   private Map<String, Value.Entry> sections(Node root) {

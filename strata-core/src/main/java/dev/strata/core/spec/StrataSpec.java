@@ -17,6 +17,8 @@ public record StrataSpec(
     MigrationsSpec migrations,
     TenancySpec tenancy,
     BackupSpec backup,
+    MonitoringSpec monitoring,
+    AlertsSpec alerts,
     AdvisorSpec advisor,
     AgentSpec agent) {
 
@@ -30,6 +32,8 @@ public record StrataSpec(
           MigrationsSpec.SECTION,
           TenancySpec.SECTION,
           BackupSpec.SECTION,
+          MonitoringSpec.SECTION,
+          AlertsSpec.SECTION,
           AdvisorSpec.SECTION,
           AgentSpec.SECTION);
 
@@ -48,6 +52,8 @@ public record StrataSpec(
         MigrationsSpec.SECTION.build().apply(values.get(MigrationsSpec.SECTION)),
         TenancySpec.SECTION.build().apply(values.get(TenancySpec.SECTION)),
         BackupSpec.SECTION.build().apply(values.get(BackupSpec.SECTION)),
+        MonitoringSpec.SECTION.build().apply(values.get(MonitoringSpec.SECTION)),
+        AlertsSpec.SECTION.build().apply(values.get(AlertsSpec.SECTION)),
         AdvisorSpec.SECTION.build().apply(values.get(AdvisorSpec.SECTION)),
         AgentSpec.SECTION.build().apply(values.get(AgentSpec.SECTION)));
   }

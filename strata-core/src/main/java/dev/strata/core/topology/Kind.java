@@ -7,7 +7,13 @@ import java.util.Optional;
 public enum Kind {
   POSTGRES("postgres", "PostgreSQL", "postgres"),
   POOLER("pooler", "PgBouncer", "pgbouncer"),
-  REDIS("redis", "Redis", "redis");
+  REDIS("redis", "Redis", "redis"),
+  PG_EXPORTER("pg_exporter", "postgres_exporter", "pg-exporter"),
+  REDIS_EXPORTER("redis_exporter", "redis_exporter", "redis-exporter"),
+  PGBOUNCER_EXPORTER("pgbouncer_exporter", "pgbouncer_exporter", "pgbouncer-exporter"),
+  NODE_EXPORTER("node_exporter", "node_exporter", "node-exporter"),
+  PROMETHEUS("prometheus", "Prometheus", "prometheus"),
+  ALERTMANAGER("alertmanager", "Alertmanager", "alertmanager");
 
   private final String key;
   private final String displayName;

@@ -76,11 +76,28 @@ public final class Topology {
 
   /** The strata.yaml key that sets an instance's port. */
   public static String portKey(Instance instance) {
-    return instance.kind().key() + ".port";
+    return switch (instance.kind()) {
+      case POSTGRES, POOLER, REDIS -> instance.kind().key() + ".port";
+      case PG_EXPORTER -> "monitoring.postgres_exporter_port";
+      case REDIS_EXPORTER -> "monitoring.redis_exporter_port";
+      case PGBOUNCER_EXPORTER -> "monitoring.pgbouncer_exporter_port";
+      case NODE_EXPORTER -> "monitoring.node_exporter_port";
+      case PROMETHEUS -> "monitoring.prometheus_port";
+      case ALERTMANAGER -> "monitoring.alertmanager_port";
+    };
   }
 
   private static int count(StrataSpec spec, Kind kind) {
-    return 1;
+    return switch (kind) {
+      case POSTGRES, POOLER, REDIS -> 1;
+      case PG_EXPORTER,
+          REDIS_EXPORTER,
+          PGBOUNCER_EXPORTER,
+          NODE_EXPORTER,
+          PROMETHEUS,
+          ALERTMANAGER ->
+          spec.monitoring().enabled() ? 1 : 0;
+    };
   }
 
   private static String role(Kind kind, int ordinal) {
@@ -88,6 +105,8 @@ public final class Topology {
       case POSTGRES -> ordinal == 1 ? "primary" : "replica";
       case REDIS -> ordinal == 1 ? "master" : "replica";
       case POOLER -> "pooler";
+      case PG_EXPORTER, REDIS_EXPORTER, PGBOUNCER_EXPORTER, NODE_EXPORTER -> "exporter";
+      case PROMETHEUS, ALERTMANAGER -> "monitoring";
     };
   }
 
@@ -98,6 +117,12 @@ public final class Topology {
           case POSTGRES -> spec.postgres().port();
           case POOLER -> spec.pooler().port();
           case REDIS -> spec.redis().port();
+          case PG_EXPORTER -> spec.monitoring().postgresExporterPort();
+          case REDIS_EXPORTER -> spec.monitoring().redisExporterPort();
+          case PGBOUNCER_EXPORTER -> spec.monitoring().pgbouncerExporterPort();
+          case NODE_EXPORTER -> spec.monitoring().nodeExporterPort();
+          case PROMETHEUS -> spec.monitoring().prometheusPort();
+          case ALERTMANAGER -> spec.monitoring().alertmanagerPort();
         };
     if (configured != 0) {
       return configured + instance.ordinal() - 1;

@@ -470,7 +470,7 @@ final class MigratorIT {
                 + " 30, so it arrived after newer migrations ran")
         .extracting(e -> ((StrataException) e).fix())
         .isEqualTo(
-            "give the file a version above 30 (`strata migrate create` picks one) so it runs next");
+            "give the file a version above 30 (`strata migrate create NAME` picks one) so it runs next");
     assertThat(migrator.version().version()).isEqualTo(30);
 
     Files.move(dir.resolve("20_b.up.sql"), dir.resolve("50_b.up.sql"));

@@ -210,7 +210,7 @@ final class StatusReport {
     if (has(State.SKIPPED)) {
       return "give the file a version above "
           + state.current()
-          + " (`strata migrate create` picks one) so it runs next";
+          + " (`strata migrate create NAME` picks one) so it runs next";
     }
     if (has(State.MISSING)) {
       return "restore the missing files (from version control), or point migrations.dir at the"

@@ -105,8 +105,25 @@ public final class PostgresBootstrap {
         record, wanted, "Applied by strata up (SHA-256 of each part).", "rw-------");
   }
 
+  /**
+   * Forgets that {@code database}'s part was applied, so that the next {@code strata up} creates it
+   * again after {@code strata reset} dropped it (the roles' part runs again too: it creates the
+   * database).
+   */
+  public static void forget(Path dataDir, String database) {
+    Path record = dataDir.resolve(RECORD);
+    Map<String, String> applied =
+        new TreeMap<>(
+            PropertiesFile.read(
+                record, "delete it: the next strata up applies roles and grants again"));
+    applied.remove("cluster");
+    applied.remove("database." + database);
+    PropertiesFile.write(
+        record, applied, "Applied by strata up (SHA-256 of each part).", "rw-------");
+  }
+
   /** {@code name} as an SQL identifier: {@code order} becomes {@code "order"}. */
-  static String ident(String name) {
+  public static String ident(String name) {
     return '"' + name.replace("\"", "\"\"") + '"';
   }
 

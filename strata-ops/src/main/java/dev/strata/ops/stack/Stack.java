@@ -83,6 +83,9 @@ public final class Stack {
     // Programs first: a machine without them must not be left with a half-made state folder.
     Tools tools = tools(true);
     PgBackRest.requireProgram(spec, true);
+    if (spec.monitoring().enabled()) {
+      dev.strata.ops.monitor.MonitoringBinaries.require(true);
+    }
     try (StackLock lock = StackLock.acquire(dir)) {
       StackFiles.createStateDir(dir);
       RunAs runAs = runAs();
@@ -233,6 +236,7 @@ public final class Stack {
       case POSTGRES -> folder.resolve("postgres.log");
       case POOLER -> folder.resolve("pgbouncer.log");
       case REDIS -> folder.resolve("redis.log");
+      default -> folder.resolve(instance.kind().key() + ".log");
     };
   }
 

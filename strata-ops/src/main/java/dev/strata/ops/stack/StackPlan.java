@@ -8,6 +8,7 @@ import dev.strata.ops.backup.PgBackRest;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.component.PostgresSettings;
+import dev.strata.ops.monitor.Monitoring;
 import dev.strata.ops.pgbouncer.PgBouncerServer;
 import dev.strata.ops.postgres.PostgresBootstrap;
 import dev.strata.ops.postgres.PostgresServer;
@@ -53,6 +54,13 @@ final class StackPlan {
       case POSTGRES -> PostgresServer.livePort(folder);
       case POOLER -> PgBouncerServer.livePort(folder);
       case REDIS -> RedisServer.livePort(folder);
+      case PG_EXPORTER,
+          REDIS_EXPORTER,
+          PGBOUNCER_EXPORTER,
+          NODE_EXPORTER,
+          PROMETHEUS,
+          ALERTMANAGER ->
+          Optional.empty();
     };
   }
 
@@ -72,6 +80,13 @@ final class StackPlan {
                           context.spec().postgres().primaryDatabase())
                       .pooled());
       case REDIS -> new RedisServer(context, instance);
+      case PG_EXPORTER,
+          REDIS_EXPORTER,
+          PGBOUNCER_EXPORTER,
+          NODE_EXPORTER,
+          PROMETHEUS,
+          ALERTMANAGER ->
+          Monitoring.component(context, instance);
     };
   }
 
