@@ -9,7 +9,9 @@ import java.util.List;
  * @param id the series name in {@code /api/history}
  * @param title what the dashboard writes above it
  * @param unit {@code count}, {@code per_s}, {@code ratio}, {@code seconds} or {@code bytes}
- * @param promql the query over the standard exporters' metrics
+ * @param promql the query over the metrics the exporters serve as Strata runs them (their names in
+ *     {@code dev.strata.ops.monitor.ExporterMetrics}: Debian's pgbouncer_exporter says {@code
+ *     pgbouncer_waiting_clients}, newer ones {@code pgbouncer_pools_client_waiting_connections})
  */
 record Chart(String id, String title, String unit, String promql) {
 
@@ -35,7 +37,7 @@ record Chart(String id, String title, String unit, String promql) {
               "replication_lag",
               "Replication lag",
               "seconds",
-              "max(pg_replication_lag_seconds) or vector(0)"),
+              "max(pg_replication_lag) or vector(0)"),
           new Chart("redis_memory", "Redis memory", "bytes", "sum(redis_memory_used_bytes)"),
           new Chart(
               "redis_hit_ratio",
@@ -46,5 +48,5 @@ record Chart(String id, String title, String unit, String promql) {
               "pool_waiting",
               "PgBouncer clients waiting",
               "count",
-              "sum(pgbouncer_pools_client_waiting_connections)"));
+              "sum(pgbouncer_waiting_clients) or sum(pgbouncer_pools_client_waiting_connections)"));
 }
