@@ -9,6 +9,7 @@ import java.util.List;
  * @param id the series name in {@code /api/history}
  * @param title what the dashboard writes above it
  * @param unit {@code count}, {@code per_s}, {@code ratio}, {@code seconds} or {@code bytes}
+ *     <p>A ratio over an idle interval is 0 / 0: Prometheus answers NaN, which leaves a gap.
  * @param promql the query over the metrics the exporters serve as Strata runs them (their names in
  *     {@code dev.strata.ops.monitor.ExporterMetrics}: Debian's pgbouncer_exporter says {@code
  *     pgbouncer_waiting_clients}, newer ones {@code pgbouncer_pools_client_waiting_connections})
@@ -32,7 +33,7 @@ record Chart(String id, String title, String unit, String promql) {
               "cache_hit_ratio",
               "PostgreSQL cache hit ratio",
               "ratio",
-              "sum(rate(pg_stat_database_blks_hit[5m])) / clamp_min(sum(rate(pg_stat_database_blks_hit[5m])) + sum(rate(pg_stat_database_blks_read[5m])), 1)"),
+              "sum(rate(pg_stat_database_blks_hit[5m])) / (sum(rate(pg_stat_database_blks_hit[5m])) + sum(rate(pg_stat_database_blks_read[5m])))"),
           new Chart(
               "replication_lag",
               "Replication lag",
@@ -43,7 +44,7 @@ record Chart(String id, String title, String unit, String promql) {
               "redis_hit_ratio",
               "Redis hit ratio",
               "ratio",
-              "sum(rate(redis_keyspace_hits_total[5m])) / clamp_min(sum(rate(redis_keyspace_hits_total[5m])) + sum(rate(redis_keyspace_misses_total[5m])), 1)"),
+              "sum(rate(redis_keyspace_hits_total[5m])) / (sum(rate(redis_keyspace_hits_total[5m])) + sum(rate(redis_keyspace_misses_total[5m])))"),
           new Chart(
               "pool_waiting",
               "PgBouncer clients waiting",
