@@ -16,7 +16,9 @@ final class DownCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // The agent first: it would restart the servers down stops.
-    AgentProcess.stop(StateDir.of(root.workspace().dir()));
+    if (AgentProcess.stop(StateDir.of(root.workspace().dir()))) {
+      root.err().println("stopped the agent");
+    }
     root.workspace().stack(line -> root.err().println(line)).down();
     root.out().println("stack is down; data kept in " + root.workspace().dir().resolve(".strata"));
     return 0;
