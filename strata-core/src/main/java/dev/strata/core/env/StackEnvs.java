@@ -8,6 +8,7 @@ import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -110,7 +111,13 @@ public final class StackEnvs {
             secrets.require(redisSecret(REDIS_APP_USER)),
             redisTls,
             redisTls ? dir.caFile() : null);
-    return new StackEnv(pooled, direct, readonlyEndpoint, redis, ca);
+    if (!spec.postgres().highlyAvailable()) {
+      return new StackEnv(pooled, direct, readonlyEndpoint, redis, ca);
+    }
+    // PgBouncer's <db>_read entry points at a replica (rewritten on failover).
+    PgEndpoint read = pooled.database(database + "_read");
+    List<String> hosts = topology.of(Kind.POSTGRES).stream().map(Instance::endpoint).toList();
+    return new StackEnv(pooled, direct, readonlyEndpoint, redis, ca, read, hosts);
   }
 
   /** Whether the stack's Redis speaks TLS. */

@@ -7,7 +7,8 @@ import java.util.Optional;
 public enum Kind {
   POSTGRES("postgres", "PostgreSQL", "postgres"),
   POOLER("pooler", "PgBouncer", "pgbouncer"),
-  REDIS("redis", "Redis", "redis");
+  REDIS("redis", "Redis", "redis"),
+  ETCD("etcd", "etcd", "etcd");
 
   private final String key;
   private final String displayName;

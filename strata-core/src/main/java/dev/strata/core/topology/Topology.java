@@ -80,7 +80,11 @@ public final class Topology {
   }
 
   private static int count(StrataSpec spec, Kind kind) {
-    return 1;
+    return switch (kind) {
+      case POSTGRES -> spec.postgres().nodes();
+      case ETCD -> spec.postgres().highlyAvailable() ? spec.postgres().etcdMembers() : 0;
+      default -> 1;
+    };
   }
 
   private static String role(Kind kind, int ordinal) {
@@ -88,6 +92,7 @@ public final class Topology {
       case POSTGRES -> ordinal == 1 ? "primary" : "replica";
       case REDIS -> ordinal == 1 ? "master" : "replica";
       case POOLER -> "pooler";
+      case ETCD -> "etcd";
     };
   }
 
@@ -98,6 +103,7 @@ public final class Topology {
           case POSTGRES -> spec.postgres().port();
           case POOLER -> spec.pooler().port();
           case REDIS -> spec.redis().port();
+          case ETCD -> 0;
         };
     if (configured != 0) {
       return configured + instance.ordinal() - 1;

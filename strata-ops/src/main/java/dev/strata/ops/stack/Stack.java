@@ -17,6 +17,7 @@ import dev.strata.ops.backup.Restores;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.component.Tools;
+import dev.strata.ops.ha.PatroniNode;
 import dev.strata.ops.postgres.PostgresServer;
 import dev.strata.ops.process.Ports;
 import dev.strata.ops.process.RunAs;
@@ -83,6 +84,9 @@ public final class Stack {
     // Programs first: a machine without them must not be left with a half-made state folder.
     Tools tools = tools(true);
     PgBackRest.requireProgram(spec, true);
+    if (spec.postgres().highlyAvailable()) {
+      PatroniNode.requirePrograms(true);
+    }
     try (StackLock lock = StackLock.acquire(dir)) {
       StackFiles.createStateDir(dir);
       RunAs runAs = runAs();
@@ -218,6 +222,7 @@ public final class Stack {
       case POSTGRES -> folder.resolve("postgres.log");
       case POOLER -> folder.resolve("pgbouncer.log");
       case REDIS -> folder.resolve("redis.log");
+      case ETCD -> folder.resolve("etcd.log");
     };
   }
 

@@ -8,6 +8,8 @@ import dev.strata.ops.backup.PgBackRest;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.component.PostgresSettings;
+import dev.strata.ops.ha.EtcdMember;
+import dev.strata.ops.ha.PatroniNode;
 import dev.strata.ops.pgbouncer.PgBouncerServer;
 import dev.strata.ops.postgres.PostgresBootstrap;
 import dev.strata.ops.postgres.PostgresServer;
@@ -53,12 +55,16 @@ final class StackPlan {
       case POSTGRES -> PostgresServer.livePort(folder);
       case POOLER -> PgBouncerServer.livePort(folder);
       case REDIS -> RedisServer.livePort(folder);
+      case ETCD -> Optional.empty(); // etcd keeps the port it was started with: the remembered one
     };
   }
 
   private Component build(Instance instance) {
     return switch (instance.kind()) {
-      case POSTGRES -> new PostgresServer(context, instance, bootstrap, this::postgresSettings);
+      case POSTGRES ->
+          context.spec().postgres().highlyAvailable()
+              ? new PatroniNode(context, instance, bootstrap, this::postgresSettings)
+              : new PostgresServer(context, instance, bootstrap, this::postgresSettings);
       case POOLER ->
           new PgBouncerServer(
               context,
@@ -72,6 +78,7 @@ final class StackPlan {
                           context.spec().postgres().primaryDatabase())
                       .pooled());
       case REDIS -> new RedisServer(context, instance);
+      case ETCD -> new EtcdMember(context, instance);
     };
   }
 
