@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
       BackupCommand.class,
       RestoreCommand.class,
       DrillCommand.class,
-      DumpCommand.class
+      DumpCommand.class,
+      SwitchoverCommand.class,
+      FailoverCommand.class
     })
 public final class StrataCommand {
   private final Path workDir;

@@ -213,6 +213,12 @@ public final class PatroniNode implements Component {
       reload();
     }
     if (isLeader()) {
+      // Patroni runs no callback after its own bootstrap: record the first leader here.
+      Path leaderFile = sharedDir(context).resolve("leader");
+      if (!java.nio.file.Files.exists(leaderFile)) {
+        ConfigFiles.write(leaderFile, instance.id() + "\n", "rw-r--r--");
+        runAs.give(leaderFile);
+      }
       bootstrap.apply(dataDir(), context.socketDir(), instance.port(), psql, runAs);
       // The record of what was applied goes with the data: pg_basebackup copies it to each
       // replica as the servers' user, so it must be theirs (a root-owned file fails the copy).

@@ -76,7 +76,10 @@ public final class PgBouncerServer implements Component {
                         context.socketDir(),
                         postgres.port(),
                         context.tlsDir()))
-                + PgBouncerBinary.iniSettings(binary);
+                + PgBouncerBinary.iniSettings(binary)
+                // After a failed connect PgBouncer waits this long before the next (15 s by
+                // default): a failover would keep clients waiting for that long after it is over.
+                + (highlyAvailable ? "server_login_retry = 1\n" : "");
     this.verifiers = verifiers;
     this.psql = new Psql(context.tools().pgBinDir());
     this.healthEndpoint = healthEndpoint;
