@@ -137,16 +137,23 @@ public final class FailoverDrill {
       }
       long killedAt = System.nanoTime();
       writers.failureFrom.set(killedAt);
-      signal(postmaster.pid(), mode == Mode.KILL ? "-KILL" : "-STOP");
+      // A frozen postmaster alone still lets its backends serve the connections they have: a
+      // freeze stops the whole server (postmaster, backends, WAL senders), as a hung machine would.
+      List<Long> frozen = new ArrayList<>();
+      if (mode == Mode.STOP) {
+        frozen.add(postmaster.pid());
+        postmaster.descendants().forEach(p -> frozen.add(p.pid()));
+        frozen.forEach(pid -> signal(pid, "-STOP"));
+      } else {
+        signal(postmaster.pid(), "-KILL");
+      }
       boolean recovered =
           Wait.until(
               () ->
                   writers.recoveredAt.get() != 0
                       && System.nanoTime() - writers.recoveredAt.get() > 1_000_000_000L,
               Duration.ofSeconds(90));
-      if (mode == Mode.STOP) {
-        signal(postmaster.pid(), "-CONT");
-      }
+      frozen.forEach(pid -> signal(pid, "-CONT"));
       if (!recovered) {
         throw StrataException.failed(
             "writes through DATABASE_URL did not succeed again within 90 s of failing "
@@ -257,7 +264,8 @@ public final class FailoverDrill {
       url = url.replaceFirst("//[^/]+/", "//" + hosts + "/");
       url += (url.contains("?") ? "&" : "?") + "targetServerType=primary";
     }
-    url += (url.contains("?") ? "&" : "?") + "connectTimeout=3&socketTimeout=15";
+    // A write that hangs on a frozen server counts as failed after 5 s, and the writer reconnects.
+    url += (url.contains("?") ? "&" : "?") + "connectTimeout=3&socketTimeout=" + (direct ? 30 : 5);
     Properties props = endpoint.jdbcProperties();
     return DriverManager.getConnection(url, props);
   }
