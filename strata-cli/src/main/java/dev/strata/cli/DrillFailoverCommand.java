@@ -32,6 +32,11 @@ final class DrillFailoverCommand implements Callable<Integer> {
   @Option(names = "--stop", description = "SIGSTOP it (freeze), SIGCONT once writes resume.")
   boolean stop;
 
+  @Option(
+      names = "--switchover",
+      description = "A planned switchover instead: rto_ms is the longest write pause.")
+  boolean switchover;
+
   @Option(names = "--rounds", defaultValue = "1", description = "Rounds (default 1).")
   int rounds;
 
@@ -45,15 +50,19 @@ final class DrillFailoverCommand implements Callable<Integer> {
           "this drill fails PostgreSQL only; --target " + target + " is not one it knows",
           "use --target postgres");
     }
-    if (kill && stop) {
-      throw StrataException.badInput("--kill and --stop exclude each other", "pick one");
+    if ((kill ? 1 : 0) + (stop ? 1 : 0) + (switchover ? 1 : 0) > 1) {
+      throw StrataException.badInput(
+          "--kill, --stop and --switchover exclude each other", "pick one");
     }
     if (rounds < 1 || rounds > 50) {
       throw StrataException.badInput("--rounds must be 1 to 50", "e.g. --rounds 5");
     }
     StrataCommand root = drill.root;
     Stack stack = root.workspace().stack(line -> root.err().println(line));
-    FailoverDrill.Mode mode = stop ? FailoverDrill.Mode.STOP : FailoverDrill.Mode.KILL;
+    FailoverDrill.Mode mode =
+        stop
+            ? FailoverDrill.Mode.STOP
+            : switchover ? FailoverDrill.Mode.SWITCHOVER : FailoverDrill.Mode.KILL;
     List<FailoverDrill.Round> done =
         new FailoverDrill(
                 stack.context(),

@@ -57,7 +57,9 @@ public final class FailoverDrill {
   /** How the leader is failed: SIGKILL of its postmaster, or SIGSTOP (SIGCONT after). */
   public enum Mode {
     KILL,
-    STOP
+    STOP,
+    /** A planned switchover: the RTO is the longest pause between two acknowledged writes. */
+    SWITCHOVER
   }
 
   /** One round's figures. */
@@ -140,7 +142,21 @@ public final class FailoverDrill {
       // A frozen postmaster alone still lets its backends serve the connections they have: a
       // freeze stops the whole server (postmaster, backends, WAL senders), as a hung machine would.
       List<Long> frozen = new ArrayList<>();
-      if (mode == Mode.STOP) {
+      if (mode == Mode.SWITCHOVER) {
+        failovers.switchover(java.util.Optional.empty());
+        // Writes settle on the new leader: the pause is measured over the whole change.
+        long settled = System.nanoTime();
+        Wait.until(
+            () -> writers.lastAck.get() > settled && System.nanoTime() - settled > 2_000_000_000L,
+            Duration.ofSeconds(30));
+        writers.stop();
+        long pause = Duration.ofNanos(writers.maxGap.get()).toMillis();
+        String to = failovers.leader().map(Instance::id).orElse("none");
+        Map<Long, Integer> present = readIds();
+        long lost = writers.acknowledged.stream().filter(id -> !present.containsKey(id)).count();
+        long duplicated = present.values().stream().filter(n -> n > 1).count();
+        return new Round(pause, writers.acknowledged.size(), lost, duplicated, old.id(), to);
+      } else if (mode == Mode.STOP) {
         frozen.add(postmaster.pid());
         postmaster.descendants().forEach(p -> frozen.add(p.pid()));
         frozen.forEach(pid -> signal(pid, "-STOP"));
@@ -278,6 +294,8 @@ public final class FailoverDrill {
     final AtomicLong failureFrom = new AtomicLong(Long.MAX_VALUE);
     final AtomicLong lastFailure = new AtomicLong();
     final AtomicLong recoveredAt = new AtomicLong();
+    final AtomicLong lastAck = new AtomicLong();
+    final AtomicLong maxGap = new AtomicLong();
     final AtomicBoolean running = new AtomicBoolean(true);
     final List<Thread> threads = new ArrayList<>();
     volatile String lastError = "none";
@@ -319,6 +337,10 @@ public final class FailoverDrill {
           acknowledged.add(id);
           acked.incrementAndGet();
           long now = System.nanoTime();
+          long previous = lastAck.getAndAccumulate(now, Math::max);
+          if (previous != 0 && now > failureFrom.get()) {
+            maxGap.accumulateAndGet(now - previous, Math::max);
+          }
           // Recovered: the first acknowledgement of a write begun after the last failure that
           // followed the kill (or, with no failure at all, the first after the kill).
           if (started > failureFrom.get()

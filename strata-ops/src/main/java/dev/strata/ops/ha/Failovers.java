@@ -46,6 +46,18 @@ public final class Failovers {
                         "the cluster has no leader: a switchover needs a healthy one",
                         "run strata failover --force [--to NODE] to promote a replica"));
     candidate.ifPresent(c -> requireNode(c, leader));
+    if (candidate.isPresent() && context.spec().postgres().synchronous()) {
+      Optional<String> sync = syncStandby(leader);
+      if (sync.isPresent() && !sync.get().equals(candidate.get())) {
+        throw StrataException.badInput(
+            "in synchronous mode only the synchronous standby ("
+                + sync.get()
+                + ") has every acknowledged commit: "
+                + candidate.get()
+                + " may not take over",
+            "run strata switchover --to " + sync.get() + ", or leave out --to");
+      }
+    }
     String body =
         "{\"leader\":\""
             + leader.id()
@@ -102,6 +114,21 @@ public final class Failovers {
           null);
     }
     return awaitNewLeader(leader.orElse(null), start);
+  }
+
+  /** The synchronous standby, as the leader's REST API reports it. */
+  private Optional<String> syncStandby(Instance leader) {
+    return PoolerTargets.rest(context, leader)
+        .cluster()
+        .flatMap(
+            c -> {
+              for (var m : c.path("members")) {
+                if (m.path("role").asText().equals("sync_standby")) {
+                  return Optional.of(m.path("name").asText());
+                }
+              }
+              return Optional.empty();
+            });
   }
 
   private Change awaitNewLeader(Instance old, long start) {
