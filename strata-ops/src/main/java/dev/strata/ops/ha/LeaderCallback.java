@@ -76,8 +76,9 @@ final class LeaderCallback {
               (m for m in members
                if m.get('name') != CONF['name'] and m.get('name') in CONF['ports']
                and m.get('role') in ('sync_standby', 'replica')
-               and m.get('state') in ('running', 'streaming')),
-              key=lambda m: (m.get('role') != 'sync_standby', m.get('name')))
+               and m.get('state') not in ('stopped', 'crashed', 'start failed')),
+              key=lambda m: (m.get('state') not in ('running', 'streaming'),
+                             m.get('role') != 'sync_standby', m.get('name')))
           return ranked[0]['name'] if ranked else None
 
       def write(path, text, mode):

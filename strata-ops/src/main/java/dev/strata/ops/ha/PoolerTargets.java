@@ -66,21 +66,33 @@ public final class PoolerTargets {
     return Optional.empty();
   }
 
+  /**
+   * The replica reads go to: a running (or streaming) one before one that is still starting (a
+   * replica answers queries once it is consistent, before Patroni calls it running), the
+   * synchronous standby first among equals.
+   */
   private static Optional<Instance> replica(ComponentContext context, Instance leader) {
     return rest(context, leader)
         .cluster()
         .flatMap(
             c -> {
               Optional<Instance> best = Optional.empty();
+              int bestRank = Integer.MAX_VALUE;
               for (var m : c.path("members")) {
                 String role = m.path("role").asText();
                 String state = m.path("state").asText();
-                if ((role.equals("sync_standby") || role.equals("replica"))
-                    && (state.equals("running") || state.equals("streaming"))) {
-                  Optional<Instance> i = context.topology().instance(m.path("name").asText());
-                  if (i.isPresent() && (best.isEmpty() || role.equals("sync_standby"))) {
-                    best = i;
-                  }
+                Optional<Instance> i = context.topology().instance(m.path("name").asText());
+                if (i.isEmpty()
+                    || i.get().id().equals(leader.id())
+                    || !(role.equals("sync_standby") || role.equals("replica"))
+                    || List.of("stopped", "crashed", "start failed").contains(state)) {
+                  continue;
+                }
+                boolean running = state.equals("running") || state.equals("streaming");
+                int rank = (running ? 0 : 2) + (role.equals("sync_standby") ? 0 : 1);
+                if (rank < bestRank) {
+                  best = i;
+                  bestRank = rank;
                 }
               }
               return best;
