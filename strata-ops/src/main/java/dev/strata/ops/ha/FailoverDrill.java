@@ -44,6 +44,9 @@ public final class FailoverDrill {
   private final Failovers failovers;
   private final Consumer<String> progress;
 
+  /** Ids are unique across the rounds of a run: the table is shared, a repeat would count twice. */
+  private final AtomicLong nextId = new AtomicLong(1);
+
   /**
    * @param env the stack's env for its first database (the writers' {@code DATABASE_URL})
    */
@@ -290,7 +293,6 @@ public final class FailoverDrill {
   private final class Writers {
     final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
     final AtomicLong acked = new AtomicLong();
-    final AtomicLong nextId = new AtomicLong(1);
     final AtomicLong failureFrom = new AtomicLong(Long.MAX_VALUE);
     final AtomicLong lastFailure = new AtomicLong();
     final AtomicLong recoveredAt = new AtomicLong();

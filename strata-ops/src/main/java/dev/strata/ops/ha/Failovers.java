@@ -46,6 +46,11 @@ public final class Failovers {
                         "the cluster has no leader: a switchover needs a healthy one",
                         "run strata failover --force [--to NODE] to promote a replica"));
     candidate.ifPresent(c -> requireNode(c, leader));
+    if (context.spec().postgres().synchronous()) {
+      // Just after a change of leader the new one names its synchronous standby within a loop or
+      // two; Patroni refuses a switchover until it has.
+      Wait.until(() -> syncStandby(leader).isPresent(), Duration.ofSeconds(30));
+    }
     if (candidate.isPresent() && context.spec().postgres().synchronous()) {
       Optional<String> sync = syncStandby(leader);
       if (sync.isPresent() && !sync.get().equals(candidate.get())) {

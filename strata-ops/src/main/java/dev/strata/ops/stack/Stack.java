@@ -270,7 +270,11 @@ public final class Stack {
   public List<String> superuserPsql(String database) {
     requireCreated();
     RunAs runAs = runAs();
-    int port = topology(false).first(Kind.POSTGRES).port();
+    // With several nodes, the leader (as Patroni's callback recorded it), not the first node.
+    int port =
+        spec.postgres().highlyAvailable()
+            ? context().postgresPrimary().port()
+            : topology(false).first(Kind.POSTGRES).port();
     return runAs.wrap(
         List.of(
             tools().pgBinDir().resolve("psql").toString(),
