@@ -66,6 +66,10 @@ final class HighAvailabilityIT {
         .hasSize(2);
     Cli status = Cli.run(project, "status");
     assertThat(status.out()).contains("role leader").contains("timeline 1");
+    JsonNode targets =
+        JSON.readTree(project.resolve(".strata/prometheus/targets/patroni.json").toFile());
+    assertThat(targets).hasSize(3);
+    assertThat(targets.get(0).path("labels").path("job").asText()).isEqualTo("patroni");
   }
 
   @Test

@@ -180,11 +180,36 @@ public final class PatroniNode implements Component {
             PatroniConfig.render(
                 context, instance, restPort(), context.secrets(), contributed.get(), callback()),
             "rw-------");
+    writeScrapeTargets(); // not a change Patroni must reload for
     runAs.give(dir);
     runAs.give(shared);
     ConfigFiles.createDirectories(context.socketDir());
     runAs.give(context.socketDir());
     return changed;
+  }
+
+  /**
+   * {@code .strata/prometheus/targets/patroni.json}: every node's REST API, whose {@code /metrics}
+   * Prometheus scrapes (file_sd format, job {@code patroni}); the monitoring engine reads the
+   * folder.
+   */
+  private void writeScrapeTargets() {
+    StringBuilder json = new StringBuilder("[");
+    List<Instance> nodes = context.topology().of(Kind.POSTGRES);
+    for (int i = 0; i < nodes.size(); i++) {
+      Instance node = nodes.get(i);
+      int rest = new HaPorts(context.folder(node), spec.security().bind()).port("rest");
+      json.append(i == 0 ? "" : ",")
+          .append("\n  {\"targets\": [\"127.0.0.1:")
+          .append(rest)
+          .append("\"], \"labels\": {\"job\": \"patroni\", \"instance\": \"")
+          .append(node.id())
+          .append("\"}}");
+    }
+    json.append("\n]\n");
+    Path targets = context.dir().component("prometheus").resolve("targets");
+    ConfigFiles.createDirectories(targets);
+    ConfigFiles.write(targets.resolve("patroni.json"), json.toString(), "rw-r--r--");
   }
 
   @Override
