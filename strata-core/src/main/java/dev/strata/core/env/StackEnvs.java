@@ -76,7 +76,7 @@ public final class StackEnvs {
     }
     Secrets secrets = Secrets.open(dir.secretsFile());
     Path ca = spec.security().tls() ? dir.caFile() : null;
-    Instance postgres = topology.first(Kind.POSTGRES);
+    Instance postgres = leader(dir, spec, topology);
     Instance pooler = topology.first(Kind.POOLER);
     Instance redisMaster = topology.first(Kind.REDIS);
     String app = spec.security().appRole(database);
@@ -118,6 +118,30 @@ public final class StackEnvs {
     PgEndpoint read = pooled.database(database + "_read");
     List<String> hosts = topology.of(Kind.POSTGRES).stream().map(Instance::endpoint).toList();
     return new StackEnv(pooled, direct, readonlyEndpoint, redis, ca, read, hosts);
+  }
+
+  /**
+   * The PostgreSQL node direct connections go to: with several nodes the leader Patroni's callback
+   * last recorded in {@code .strata/patroni/leader}, else (or with none recorded) the first node.
+   */
+  private static Instance leader(StateDir dir, StrataSpec spec, Topology topology) {
+    if (spec.postgres().highlyAvailable()) {
+      Path file = dir.component("patroni").resolve("leader");
+      try {
+        if (Files.isRegularFile(file)) {
+          Optional<Instance> recorded =
+              topology
+                  .instance(Files.readString(file).trim())
+                  .filter(i -> i.kind() == Kind.POSTGRES);
+          if (recorded.isPresent()) {
+            return recorded.get();
+          }
+        }
+      } catch (java.io.IOException e) {
+        // unreadable: the first node
+      }
+    }
+    return topology.first(Kind.POSTGRES);
   }
 
   /** Whether the stack's Redis speaks TLS. */
