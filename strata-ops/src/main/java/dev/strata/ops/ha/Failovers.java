@@ -93,20 +93,34 @@ public final class Failovers {
           "use strata switchover for a planned change, or strata failover --force");
     }
     Optional<Instance> leader = leader();
+    Optional<String> sync =
+        context.spec().postgres().synchronous()
+            ? leader.flatMap(this::syncStandby)
+            : Optional.empty();
     String target =
-        candidate.orElseGet(
-            () ->
-                context.topology().of(Kind.POSTGRES).stream()
-                    .filter(i -> leader.map(l -> !l.id().equals(i.id())).orElse(true))
-                    .filter(i -> PoolerTargets.rest(context, i).node().isPresent())
-                    .map(Instance::id)
-                    .findFirst()
-                    .orElseThrow(
-                        () ->
-                            StrataException.environment(
-                                "no running replica to promote",
-                                "start a node (strata up) and try again")));
+        candidate
+            .or(() -> sync)
+            .orElseGet(
+                () ->
+                    context.topology().of(Kind.POSTGRES).stream()
+                        .filter(i -> leader.map(l -> !l.id().equals(i.id())).orElse(true))
+                        .filter(i -> PoolerTargets.rest(context, i).node().isPresent())
+                        .map(Instance::id)
+                        .findFirst()
+                        .orElseThrow(
+                            () ->
+                                StrataException.environment(
+                                    "no running replica to promote",
+                                    "start a node (strata up) and try again")));
     requireNode(target, null);
+    if (sync.isPresent() && !sync.get().equals(target)) {
+      throw StrataException.badInput(
+          "in synchronous mode only the synchronous standby ("
+              + sync.get()
+              + ") has every acknowledged commit: Patroni will not promote "
+              + target,
+          "run strata failover --force --to " + sync.get() + ", or leave out --to");
+    }
     long start = System.nanoTime();
     Instance via = context.topology().instance(target).orElseThrow();
     PatroniRest.Answer answer =
