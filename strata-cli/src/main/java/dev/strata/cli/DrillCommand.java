@@ -13,8 +13,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "drill",
-    description = "Proves that the backups restore.",
-    subcommands = {DrillCommand.Restore.class})
+    description = "Proves that the backups restore, and that a failover loses no write.",
+    subcommands = {DrillCommand.Restore.class, DrillFailoverCommand.class})
 final class DrillCommand {
   @ParentCommand StrataCommand root;
 

@@ -35,7 +35,9 @@ import picocli.CommandLine.Spec;
       AlertsCommand.class,
       MonitorCommand.class,
       MaintainCommand.class,
-      AgentCommand.class
+      AgentCommand.class,
+      SwitchoverCommand.class,
+      FailoverCommand.class
     })
 public final class StrataCommand {
   private final Path workDir;

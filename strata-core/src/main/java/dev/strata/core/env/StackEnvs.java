@@ -8,6 +8,7 @@ import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -75,7 +76,7 @@ public final class StackEnvs {
     }
     Secrets secrets = Secrets.open(dir.secretsFile());
     Path ca = spec.security().tls() ? dir.caFile() : null;
-    Instance postgres = topology.first(Kind.POSTGRES);
+    Instance postgres = leader(dir, spec, topology);
     Instance pooler = topology.first(Kind.POOLER);
     Instance redisMaster = topology.first(Kind.REDIS);
     String app = spec.security().appRole(database);
@@ -111,8 +112,16 @@ public final class StackEnvs {
             redisTls,
             redisTls ? dir.caFile() : null);
     String agentUrl = AgentAddress.running(dir).map(AgentAddress::url).orElse(null);
-    return new StackEnv(
-        pooled, direct, readonlyEndpoint, redis, ca, monitoringUrls(topology), agentUrl);
+    StackEnv env =
+        new StackEnv(pooled, direct, readonlyEndpoint, redis, ca)
+            .withOperations(monitoringUrls(topology), agentUrl);
+    if (!spec.postgres().highlyAvailable()) {
+      return env;
+    }
+    // PgBouncer's <db>_read entry points at a replica (rewritten on failover).
+    PgEndpoint read = pooled.database(database + "_read");
+    List<String> hosts = topology.of(Kind.POSTGRES).stream().map(Instance::endpoint).toList();
+    return env.withReplicas(read, hosts);
   }
 
   /** {@code PROMETHEUS_URL} and {@code ALERTMANAGER_URL}, for the instances the stack has. */
@@ -125,6 +134,30 @@ public final class StackEnvs {
       urls.put("ALERTMANAGER_URL", "http://" + topology.first(Kind.ALERTMANAGER).endpoint());
     }
     return urls;
+  }
+
+  /**
+   * The PostgreSQL node direct connections go to: with several nodes the leader Patroni's callback
+   * last recorded in {@code .strata/patroni/leader}, else (or with none recorded) the first node.
+   */
+  private static Instance leader(StateDir dir, StrataSpec spec, Topology topology) {
+    if (spec.postgres().highlyAvailable()) {
+      Path file = dir.component("patroni").resolve("leader");
+      try {
+        if (Files.isRegularFile(file)) {
+          Optional<Instance> recorded =
+              topology
+                  .instance(Files.readString(file).trim())
+                  .filter(i -> i.kind() == Kind.POSTGRES);
+          if (recorded.isPresent()) {
+            return recorded.get();
+          }
+        }
+      } catch (java.io.IOException e) {
+        // unreadable: the first node
+      }
+    }
+    return topology.first(Kind.POSTGRES);
   }
 
   /** Whether the stack's Redis speaks TLS. */

@@ -1,5 +1,6 @@
 package dev.strata.core.spec;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,11 +59,54 @@ public final class PostgresSpec {
           Optional.empty(),
           "Folder of the PostgreSQL binaries; auto takes the newest /usr/lib/postgresql/*/bin.");
 
+  public static final Key<Integer> NODES =
+      Key.of(
+          "nodes",
+          Types.integer(1, 9),
+          1,
+          "PostgreSQL nodes. 1 is one server; 2 or more run a Patroni cluster on etcd: a leader and"
+              + " streaming replicas with automatic failover (docs/high-availability.md).");
+  public static final Key<Boolean> SYNCHRONOUS =
+      Key.of(
+          "synchronous",
+          Types.bool(),
+          true,
+          "With nodes > 1: true is Patroni's synchronous_mode (a commit is acknowledged once a"
+              + " standby has it, and only that standby may be promoted: no acknowledged write is"
+              + " lost); false is asynchronous replication, failing over only to a replica at most"
+              + " 1 MB behind (maximum_lag_on_failover), which may lose the last writes.");
+  public static final Key<Duration> RTO =
+      Key.of(
+          "rto",
+          rtoType(),
+          Duration.ofSeconds(10),
+          "With nodes > 1: how long a leader that stops answering keeps its leadership (Patroni's"
+              + " ttl); loop_wait and retry_timeout are derived so that loop_wait + 2 x"
+              + " retry_timeout <= ttl. From 5s to 5min. A crashed PostgreSQL fails over within"
+              + " about loop_wait, sooner than this.");
+  public static final Key<Integer> ETCD_MEMBERS =
+      Key.of(
+          "etcd_members",
+          Types.integer(1, 5),
+          3,
+          "With nodes > 1: etcd members keeping the leader key (3 survive the loss of one; 1 is"
+              + " for a laptop or a test, and its loss stops failover).");
+
   public static final Section<PostgresSpec> SECTION =
       new Section<>(
           "postgres",
           "PostgreSQL server",
-          List.of(PORT, DATABASES, SETTINGS, EXTENSIONS, MEMORY, BIN_DIR),
+          List.of(
+              PORT,
+              DATABASES,
+              SETTINGS,
+              EXTENSIONS,
+              MEMORY,
+              BIN_DIR,
+              NODES,
+              SYNCHRONOUS,
+              RTO,
+              ETCD_MEMBERS),
           PostgresSpec::new);
 
   private final Values values;
@@ -96,6 +140,31 @@ public final class PostgresSpec {
   /** The folder of the PostgreSQL binaries; empty means the newest installed version. */
   public Optional<String> binDir() {
     return values.get(BIN_DIR);
+  }
+
+  /** How many PostgreSQL nodes: above 1 Patroni runs them. */
+  public int nodes() {
+    return values.get(NODES);
+  }
+
+  /** Whether the nodes form a highly available cluster (Patroni on etcd). */
+  public boolean highlyAvailable() {
+    return nodes() > 1;
+  }
+
+  /** Whether a commit waits for a synchronous standby (Patroni's synchronous_mode). */
+  public boolean synchronous() {
+    return values.get(SYNCHRONOUS);
+  }
+
+  /** The leader-key time to live, from which Patroni's timings are derived. */
+  public Duration rto() {
+    return values.get(RTO);
+  }
+
+  /** How many etcd members, when {@link #highlyAvailable()}. */
+  public int etcdMembers() {
+    return values.get(ETCD_MEMBERS);
   }
 
   /** The database applications use when none is named: the first one listed. */
@@ -138,6 +207,38 @@ public final class PostgresSpec {
     r.put("data_directory", "the data lives under .strata/");
     r.put("config_file", "postgresql.conf is written by strata up");
     return Collections.unmodifiableMap(r);
+  }
+
+  /** A duration from 5 s (Patroni's loop needs a second; etcd a few) to 5 min. */
+  private static Type<Duration> rtoType() {
+    Type<Duration> duration = Types.duration();
+    String allowed = "a duration from 5s to 5min";
+    return new Type<>() {
+      @Override
+      public Map<String, Object> schema() {
+        return duration.schema();
+      }
+
+      @Override
+      public Duration read(Value value) throws BadValue {
+        Duration d = duration.read(value);
+        if (d.compareTo(Duration.ofSeconds(5)) < 0 || d.compareTo(Duration.ofMinutes(5)) > 0) {
+          throw new BadValue(
+              value, Types.formatDuration(d) + " is out of range: expected " + allowed);
+        }
+        return d;
+      }
+
+      @Override
+      public String allowed() {
+        return allowed;
+      }
+
+      @Override
+      public String render(Duration value) {
+        return duration.render(value);
+      }
+    };
   }
 
   private static String refusal(String name, String instead) {

@@ -13,7 +13,8 @@ public enum Kind {
   PGBOUNCER_EXPORTER("pgbouncer_exporter", "pgbouncer_exporter", "pgbouncer-exporter"),
   NODE_EXPORTER("node_exporter", "node_exporter", "node-exporter"),
   PROMETHEUS("prometheus", "Prometheus", "prometheus"),
-  ALERTMANAGER("alertmanager", "Alertmanager", "alertmanager");
+  ALERTMANAGER("alertmanager", "Alertmanager", "alertmanager"),
+  ETCD("etcd", "etcd", "etcd");
 
   private final String key;
   private final String displayName;

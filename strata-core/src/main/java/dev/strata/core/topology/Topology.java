@@ -84,12 +84,15 @@ public final class Topology {
       case NODE_EXPORTER -> "monitoring.node_exporter_port";
       case PROMETHEUS -> "monitoring.prometheus_port";
       case ALERTMANAGER -> "monitoring.alertmanager_port";
+      case ETCD -> "postgres.etcd_members (etcd client port)";
     };
   }
 
   private static int count(StrataSpec spec, Kind kind) {
     return switch (kind) {
-      case POSTGRES, POOLER, REDIS -> 1;
+      case POSTGRES -> spec.postgres().nodes();
+      case ETCD -> spec.postgres().highlyAvailable() ? spec.postgres().etcdMembers() : 0;
+      case POOLER, REDIS -> 1;
       case PG_EXPORTER,
           REDIS_EXPORTER,
           PGBOUNCER_EXPORTER,
@@ -107,6 +110,7 @@ public final class Topology {
       case POOLER -> "pooler";
       case PG_EXPORTER, REDIS_EXPORTER, PGBOUNCER_EXPORTER, NODE_EXPORTER -> "exporter";
       case PROMETHEUS, ALERTMANAGER -> "monitoring";
+      case ETCD -> "etcd";
     };
   }
 
@@ -123,6 +127,7 @@ public final class Topology {
           case NODE_EXPORTER -> spec.monitoring().nodeExporterPort();
           case PROMETHEUS -> spec.monitoring().prometheusPort();
           case ALERTMANAGER -> spec.monitoring().alertmanagerPort();
+          case ETCD -> 0;
         };
     if (configured != 0) {
       return configured + instance.ordinal() - 1;

@@ -83,7 +83,19 @@ final class SpecLoaderTest {
     SpecException e = failure("postgres:\n  prot: 5432\n");
     assertThat(e.getMessage())
         .startsWith("strata.yaml:2:3: postgres.prot: unknown key 'prot': did you mean 'port'?")
-        .contains("allowed: bin_dir, databases, extensions, memory, port, settings");
+        .contains(
+            "allowed: bin_dir, databases, etcd_members, extensions, memory, nodes, port, rto,"
+                + " settings, synchronous");
+  }
+
+  @Test
+  void an_rto_outside_what_patroni_can_keep_is_refused() {
+    assertThat(failure("postgres:\n  rto: 2s\n").getMessage())
+        .contains("postgres.rto")
+        .contains("2s is out of range: expected a duration from 5s to 5min");
+    assertThat(failure("postgres:\n  nodes: 0\n").getMessage())
+        .contains("postgres.nodes")
+        .contains("out of range");
   }
 
   @Test

@@ -51,10 +51,34 @@ public final class Backups {
     requireEnabled();
     engine.prepare();
     if (!engine.stanzaExists()) {
-      engine.check(
-          "creating the backup repository (pgbackrest stanza-create)",
-          "check that " + engine.repository() + " is writable by the servers' user",
-          "stanza-create");
+      createStanza();
+    }
+  }
+
+  /**
+   * stanza-create, again while the archiver holds its lock: a new cluster (a Patroni cluster's
+   * bootstrap and base backups, above all) already archives WAL, and an archive-push that runs
+   * before the stanza exists holds the archive lock while it retries.
+   */
+  private void createStanza() {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try {
+        engine.check(
+            "creating the backup repository (pgbackrest stanza-create)",
+            "check that " + engine.repository() + " is writable by the servers' user",
+            "stanza-create");
+        return;
+      } catch (dev.strata.core.StrataException e) {
+        boolean locked = String.valueOf(e.getMessage()).contains("unable to acquire lock");
+        if (!locked || System.nanoTime() > deadline || engine.stanzaExists()) {
+          if (engine.stanzaExists()) {
+            return;
+          }
+          throw e;
+        }
+        dev.strata.ops.process.Wait.until(() -> false, java.time.Duration.ofMillis(500));
+      }
     }
   }
 

@@ -29,8 +29,25 @@ public record ComponentContext(
     return dir.component(instance.folder());
   }
 
-  /** The PostgreSQL primary, as the pooler and the other engines reach it. */
+  /**
+   * The PostgreSQL primary, as the pooler and the other engines reach it: with several nodes the
+   * last leader Patroni's callback recorded in {@code .strata/patroni/leader}, else the first node.
+   */
   public Instance postgresPrimary() {
+    if (spec.postgres().highlyAvailable()) {
+      Path leader = dir.component("patroni").resolve("leader");
+      try {
+        if (java.nio.file.Files.isRegularFile(leader)) {
+          String name = java.nio.file.Files.readString(leader).trim();
+          var recorded = topology.instance(name).filter(i -> i.kind() == Kind.POSTGRES);
+          if (recorded.isPresent()) {
+            return recorded.get();
+          }
+        }
+      } catch (java.io.IOException e) {
+        // unreadable: the first node, as without a record
+      }
+    }
     return topology.first(Kind.POSTGRES);
   }
 

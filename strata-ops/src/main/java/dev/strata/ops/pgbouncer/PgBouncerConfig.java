@@ -14,11 +14,10 @@ public final class PgBouncerConfig {
    */
   public static String renderIni(
       StrataSpec spec, Path dir, int port, Path pgSocketDir, int pgPort, Path tlsDir) {
-    StringBuilder ini =
-        new StringBuilder(
-            "; Written by strata up from strata.yaml; changes here are overwritten.\n[databases]\n");
+    StringBuilder databases = new StringBuilder("[databases]\n");
     for (String db : spec.postgres().databases()) {
-      ini.append(db)
+      databases
+          .append(db)
           .append(" = host=")
           .append(pgSocketDir)
           .append(" port=")
@@ -27,6 +26,19 @@ public final class PgBouncerConfig {
           .append(db)
           .append('\n');
     }
+    return renderIni(spec, dir, port, tlsDir, databases.toString());
+  }
+
+  /**
+   * The ini file with {@code databases} as its databases part: a {@code [databases]} section, or an
+   * {@code %include} of a file that has one (a highly available stack's, rewritten on failover).
+   */
+  public static String renderIni(
+      StrataSpec spec, Path dir, int port, Path tlsDir, String databases) {
+    StringBuilder ini =
+        new StringBuilder(
+            "; Written by strata up from strata.yaml; changes here are overwritten.\n");
+    ini.append(databases);
     ini.append("\n[pgbouncer]\n");
     line(ini, "listen_addr", spec.security().bind());
     line(ini, "listen_port", Integer.toString(port));

@@ -3,8 +3,10 @@ package dev.strata.ops.pgbouncer;
 import dev.strata.core.env.PgEndpoint;
 import dev.strata.core.spec.StrataSpec;
 import dev.strata.core.topology.Instance;
+import dev.strata.core.topology.Kind;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
+import dev.strata.ops.ha.PoolerTargets;
 import dev.strata.ops.postgres.Psql;
 import dev.strata.ops.process.ConfigFiles;
 import dev.strata.ops.process.Exec;
@@ -22,8 +24,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * PgBouncer in front of the PostgreSQL primary. Healthy means a real query through it as the app
- * role, over TLS with the CA verified: the path an application takes.
+ * PgBouncer in front of the PostgreSQL primary (with {@code postgres.nodes > 1}, the Patroni leader
+ * its callback points it at, and a replica for the read databases). Healthy means a real query
+ * through it as the app role, over TLS with the CA verified: the path an application takes.
  */
 public final class PgBouncerServer implements Component {
   /** The address and port PgBouncer was started with: a reload does not move its listener. */
@@ -38,7 +41,9 @@ public final class PgBouncerServer implements Component {
   private final Supplier<Map<String, String>> verifiers;
   private final Psql psql;
   private final Supplier<PgEndpoint> healthEndpoint;
-  private final String postgresId;
+  private final List<String> postgresIds;
+  private final boolean highlyAvailable;
+  private final Supplier<String> databasesIni;
   private volatile PgEndpoint health;
 
   /**
@@ -56,17 +61,25 @@ public final class PgBouncerServer implements Component {
     this.dir = context.folder(instance);
     this.runAs = context.runAs();
     Instance postgres = context.postgresPrimary();
-    this.postgresId = postgres.id();
+    this.postgresIds = context.topology().of(Kind.POSTGRES).stream().map(Instance::id).toList();
+    this.highlyAvailable = spec.postgres().highlyAvailable();
+    this.databasesIni = () -> PoolerTargets.render(context, spec.postgres().databases());
     this.ini =
         () ->
-            PgBouncerConfig.renderIni(
-                    spec,
-                    dir,
-                    instance.port(),
-                    context.socketDir(),
-                    postgres.port(),
-                    context.tlsDir())
-                + PgBouncerBinary.iniSettings(binary);
+            (highlyAvailable
+                    ? PgBouncerConfig.renderIni(
+                        spec, dir, instance.port(), context.tlsDir(), PoolerTargets.include(dir))
+                    : PgBouncerConfig.renderIni(
+                        spec,
+                        dir,
+                        instance.port(),
+                        context.socketDir(),
+                        postgres.port(),
+                        context.tlsDir()))
+                + PgBouncerBinary.iniSettings(binary)
+                // After a failed connect PgBouncer waits this long before the next (15 s by
+                // default): a failover would keep clients waiting for that long after it is over.
+                + (highlyAvailable ? "server_login_retry = 1\n" : "");
     this.verifiers = verifiers;
     this.psql = new Psql(context.tools().pgBinDir());
     this.healthEndpoint = healthEndpoint;
@@ -79,7 +92,7 @@ public final class PgBouncerServer implements Component {
 
   @Override
   public List<String> dependsOn() {
-    return List.of(postgresId);
+    return postgresIds;
   }
 
   @Override
@@ -114,6 +127,11 @@ public final class PgBouncerServer implements Component {
   public boolean render() {
     ConfigFiles.createDirectories(dir);
     boolean changed = ConfigFiles.write(iniFile(), ini.get(), "rw-------");
+    if (highlyAvailable) {
+      // The leader as the cluster reports it now; its Patroni callback rewrites it on failover.
+      changed |=
+          ConfigFiles.write(PoolerTargets.databasesIni(dir), databasesIni.get(), "rw-------");
+    }
     changed |=
         ConfigFiles.write(
             dir.resolve("userlist.txt"),

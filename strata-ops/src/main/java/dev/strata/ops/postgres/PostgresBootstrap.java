@@ -67,7 +67,15 @@ public final class PostgresBootstrap {
    * nothing, and never re-grants what an operator revoked by hand since.
    */
   void apply(PostgresServer server, RunAs runAs) {
-    Path record = server.dataDir().resolve(RECORD);
+    apply(server.dataDir(), server.socketDir(), server.port(), server.psql(), runAs);
+  }
+
+  /**
+   * The same, for a server another engine runs (a Patroni leader): its data directory, socket
+   * folder and port.
+   */
+  public void apply(Path dataDir, Path socketDir, int port, Psql psql, RunAs runAs) {
+    Path record = dataDir.resolve(RECORD);
     Map<String, String> applied =
         PropertiesFile.read(record, "delete it: the next strata up applies roles and grants again");
     Map<String, String> wanted = new TreeMap<>();
@@ -89,11 +97,7 @@ public final class PostgresBootstrap {
     if (script.length() == 0) {
       return;
     }
-    Exec.Result r =
-        server
-            .psql()
-            .superuser(runAs, server.socketDir(), server.port(), "postgres", script.toString())
-            .run();
+    Exec.Result r = psql.superuser(runAs, socketDir, port, "postgres", script.toString()).run();
     if (!r.ok()) {
       throw StrataException.failed(
           "creating roles and databases failed: " + r.describeFailure(),

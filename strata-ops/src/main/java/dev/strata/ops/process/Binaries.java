@@ -51,6 +51,20 @@ public final class Binaries {
   }
 
   /**
+   * Installs Debian packages that provide no program to look for (a Python module, say), when
+   * {@code install} is set and Strata runs as root.
+   *
+   * @param what what is missing, for the message
+   * @throws StrataException naming the packages and the install command
+   */
+  public static void requirePackages(List<String> packages, String what, boolean install) {
+    if (!install) {
+      throw notInstalled(what, packages);
+    }
+    install(packages, what);
+  }
+
+  /**
    * The PostgreSQL binary folder: {@code configured}; else the folder of the major version that
    * made the existing cluster ({@code clusterMajor}, from its PG_VERSION); else the newest {@code
    * /usr/lib/postgresql/N/bin}. With {@code install} (and root) a missing version is installed.

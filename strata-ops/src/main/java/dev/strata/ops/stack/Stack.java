@@ -17,6 +17,7 @@ import dev.strata.ops.backup.Restores;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.component.Tools;
+import dev.strata.ops.ha.PatroniNode;
 import dev.strata.ops.postgres.PostgresServer;
 import dev.strata.ops.process.Ports;
 import dev.strata.ops.process.RunAs;
@@ -85,6 +86,9 @@ public final class Stack {
     PgBackRest.requireProgram(spec, true);
     if (spec.monitoring().enabled()) {
       dev.strata.ops.monitor.MonitoringBinaries.require(true);
+    }
+    if (spec.postgres().highlyAvailable()) {
+      PatroniNode.requirePrograms(true);
     }
     try (StackLock lock = StackLock.acquire(dir)) {
       StackFiles.createStateDir(dir);
@@ -284,7 +288,11 @@ public final class Stack {
   public List<String> superuserPsql(String database) {
     requireCreated();
     RunAs runAs = runAs();
-    int port = topology(false).first(Kind.POSTGRES).port();
+    // With several nodes, the leader (as Patroni's callback recorded it), not the first node.
+    int port =
+        spec.postgres().highlyAvailable()
+            ? context().postgresPrimary().port()
+            : topology(false).first(Kind.POSTGRES).port();
     return runAs.wrap(
         List.of(
             tools().pgBinDir().resolve("psql").toString(),

@@ -8,6 +8,8 @@ import dev.strata.ops.backup.PgBackRest;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.component.PostgresSettings;
+import dev.strata.ops.ha.EtcdMember;
+import dev.strata.ops.ha.PatroniNode;
 import dev.strata.ops.monitor.Monitoring;
 import dev.strata.ops.pgbouncer.PgBouncerServer;
 import dev.strata.ops.postgres.PostgresBootstrap;
@@ -54,19 +56,24 @@ final class StackPlan {
       case POSTGRES -> PostgresServer.livePort(folder);
       case POOLER -> PgBouncerServer.livePort(folder);
       case REDIS -> RedisServer.livePort(folder);
+      // These keep the port they were started with: the remembered one.
       case PG_EXPORTER,
           REDIS_EXPORTER,
           PGBOUNCER_EXPORTER,
           NODE_EXPORTER,
           PROMETHEUS,
-          ALERTMANAGER ->
+          ALERTMANAGER,
+          ETCD ->
           Optional.empty();
     };
   }
 
   private Component build(Instance instance) {
     return switch (instance.kind()) {
-      case POSTGRES -> new PostgresServer(context, instance, bootstrap, this::postgresSettings);
+      case POSTGRES ->
+          context.spec().postgres().highlyAvailable()
+              ? new PatroniNode(context, instance, bootstrap, this::postgresSettings)
+              : new PostgresServer(context, instance, bootstrap, this::postgresSettings);
       case POOLER ->
           new PgBouncerServer(
               context,
@@ -87,6 +94,7 @@ final class StackPlan {
           PROMETHEUS,
           ALERTMANAGER ->
           Monitoring.component(context, instance);
+      case ETCD -> new EtcdMember(context, instance);
     };
   }
 

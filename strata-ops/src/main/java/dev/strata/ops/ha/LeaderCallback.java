@@ -1,0 +1,116 @@
+package dev.strata.ops.ha;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The script Patroni runs on a role change ({@code on_role_change}, {@code on_start}): on the node
+ * that became leader it points PgBouncer's databases at this node's port (and the read databases at
+ * a running replica), writes {@code .strata/patroni/leader}, and sends PgBouncer SIGHUP. PgBouncer
+ * reloads without dropping clients: a client waiting for a server connection gets one on the new
+ * leader. Python, because Patroni is Python: it is on every machine that runs Patroni.
+ */
+final class LeaderCallback {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private LeaderCallback() {}
+
+  /**
+   * @param name this node's name ({@code postgres-2})
+   * @param restPort this node's Patroni REST port, to ask which replica runs
+   * @param pgPorts every node's PostgreSQL port, by name
+   * @param databases the databases of strata.yaml
+   * @param socketDir PostgreSQL's socket folder (PgBouncer reaches the nodes over it)
+   * @param databasesIni PgBouncer's included databases file
+   * @param pgbouncerPid PgBouncer's pid file
+   * @param leaderFile {@code .strata/patroni/leader}
+   */
+  static String render(
+      String name,
+      int restPort,
+      Map<String, Integer> pgPorts,
+      List<String> databases,
+      Path socketDir,
+      Path databasesIni,
+      Path pgbouncerPid,
+      Path leaderFile) {
+    Map<String, Object> conf = new LinkedHashMap<>();
+    conf.put("name", name);
+    conf.put("rest_port", restPort);
+    conf.put("ports", pgPorts);
+    conf.put("databases", databases);
+    conf.put("socket", socketDir.toString());
+    conf.put("ini", databasesIni.toString());
+    conf.put("pgbouncer_pid", pgbouncerPid.toString());
+    conf.put("leader_file", leaderFile.toString());
+    String json;
+    try {
+      json = JSON.writeValueAsString(conf);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return SCRIPT.replace("@CONF@", json.replace("\\", "\\\\").replace("'", "\\'"));
+  }
+
+  private static final String SCRIPT =
+      """
+      #!/usr/bin/python3
+      # Written by strata up; changes here are overwritten. Patroni runs it as
+      # on_role_change / on_start with: ACTION ROLE CLUSTER.
+      import json, os, signal, sys, urllib.request
+
+      CONF = json.loads('@CONF@')
+
+      def running_replica():
+          try:
+              url = 'http://127.0.0.1:%d/cluster' % CONF['rest_port']
+              with urllib.request.urlopen(url, timeout=2) as r:
+                  members = json.load(r).get('members', [])
+          except Exception:
+              return None
+          ranked = sorted(
+              (m for m in members
+               if m.get('name') != CONF['name'] and m.get('name') in CONF['ports']
+               and m.get('role') in ('sync_standby', 'replica')
+               and m.get('state') not in ('stopped', 'crashed', 'start failed')),
+              key=lambda m: (m.get('state') not in ('running', 'streaming'),
+                             m.get('role') != 'sync_standby', m.get('name')))
+          return ranked[0]['name'] if ranked else None
+
+      def write(path, text, mode):
+          tmp = path + '.tmp'
+          with open(tmp, 'w') as f:
+              f.write(text)
+          os.chmod(tmp, mode)
+          os.replace(tmp, path)
+
+      def main(argv):
+          role = argv[2] if len(argv) > 2 else ''
+          if role not in ('master', 'primary', 'leader'):
+              return 0
+          me = CONF['name']
+          replica = running_replica() or me
+          lines = ['; Written by the Patroni callback of %s: the current leader.' % me,
+                   '[databases]']
+          for db in CONF['databases']:
+              lines.append('%s = host=%s port=%d dbname=%s'
+                           % (db, CONF['socket'], CONF['ports'][me], db))
+              lines.append('%s_read = host=%s port=%d dbname=%s'
+                           % (db, CONF['socket'], CONF['ports'][replica], db))
+          write(CONF['ini'], '\\n'.join(lines) + '\\n', 0o600)
+          os.makedirs(os.path.dirname(CONF['leader_file']), exist_ok=True)
+          write(CONF['leader_file'], me + '\\n', 0o644)
+          try:
+              with open(CONF['pgbouncer_pid']) as f:
+                  os.kill(int(f.read().split()[0]), signal.SIGHUP)
+          except (OSError, ValueError, IndexError):
+              pass  # PgBouncer is not running: it reads the file when it starts
+          return 0
+
+      sys.exit(main(sys.argv))
+      """;
+}
