@@ -109,8 +109,21 @@ public final class StackEnvs {
             REDIS_APP_USER,
             secrets.require(redisSecret(REDIS_APP_USER)),
             redisTls,
-            redisTls ? dir.caFile() : null);
+            redisTls ? dir.caFile() : null,
+            redisNodes(spec, topology));
     return new StackEnv(pooled, direct, readonlyEndpoint, redis, ca);
+  }
+
+  /** The Sentinels or cluster nodes of the stack's Redis mode. */
+  public static RedisNodes redisNodes(StrataSpec spec, Topology topology) {
+    if (spec.redis().sentinel()) {
+      return RedisNodes.sentinel(
+          topology.of(Kind.SENTINEL).stream().map(Instance::endpoint).toList());
+    }
+    if (spec.redis().cluster()) {
+      return RedisNodes.cluster(topology.of(Kind.REDIS).stream().map(Instance::endpoint).toList());
+    }
+    return RedisNodes.SINGLE;
   }
 
   /** Whether the stack's Redis speaks TLS. */

@@ -7,7 +7,8 @@ import java.util.Optional;
 public enum Kind {
   POSTGRES("postgres", "PostgreSQL", "postgres"),
   POOLER("pooler", "PgBouncer", "pgbouncer"),
-  REDIS("redis", "Redis", "redis");
+  REDIS("redis", "Redis", "redis"),
+  SENTINEL("sentinel", "Redis Sentinel", "sentinel");
 
   private final String key;
   private final String displayName;

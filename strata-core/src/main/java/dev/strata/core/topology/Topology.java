@@ -36,7 +36,8 @@ public final class Topology {
     for (Kind kind : Kind.values()) {
       for (int ordinal = 1; ordinal <= count(spec, kind); ordinal++) {
         Instance draft =
-            new Instance(Instance.idOf(kind, ordinal), kind, ordinal, role(kind, ordinal), host, 0);
+            new Instance(
+                Instance.idOf(kind, ordinal), kind, ordinal, role(spec, kind, ordinal), host, 0);
         all.add(draft.withPort(port(spec, state, draft, freePort)));
       }
     }
@@ -76,18 +77,29 @@ public final class Topology {
 
   /** The strata.yaml key that sets an instance's port. */
   public static String portKey(Instance instance) {
-    return instance.kind().key() + ".port";
+    return instance.kind() == Kind.SENTINEL
+        ? "redis.sentinel_port"
+        : instance.kind().key() + ".port";
   }
 
   private static int count(StrataSpec spec, Kind kind) {
-    return 1;
+    return switch (kind) {
+      case REDIS -> spec.redis().nodes();
+      case SENTINEL -> spec.redis().sentinels();
+      default -> 1;
+    };
   }
 
-  private static String role(Kind kind, int ordinal) {
+  private static String role(StrataSpec spec, Kind kind, int ordinal) {
+    if (kind == Kind.REDIS && spec.redis().cluster()) {
+      // redis-cli --cluster create makes the first nodes it is given the masters
+      return ordinal <= spec.redis().masters() ? "master" : "replica";
+    }
     return switch (kind) {
       case POSTGRES -> ordinal == 1 ? "primary" : "replica";
       case REDIS -> ordinal == 1 ? "master" : "replica";
       case POOLER -> "pooler";
+      case SENTINEL -> "sentinel";
     };
   }
 
@@ -98,6 +110,7 @@ public final class Topology {
           case POSTGRES -> spec.postgres().port();
           case POOLER -> spec.pooler().port();
           case REDIS -> spec.redis().port();
+          case SENTINEL -> spec.redis().sentinelPort();
         };
     if (configured != 0) {
       return configured + instance.ordinal() - 1;

@@ -218,6 +218,7 @@ public final class Stack {
       case POSTGRES -> folder.resolve("postgres.log");
       case POOLER -> folder.resolve("pgbouncer.log");
       case REDIS -> folder.resolve("redis.log");
+      case SENTINEL -> folder.resolve("sentinel.log");
     };
   }
 

@@ -12,6 +12,7 @@ import dev.strata.ops.pgbouncer.PgBouncerServer;
 import dev.strata.ops.postgres.PostgresBootstrap;
 import dev.strata.ops.postgres.PostgresServer;
 import dev.strata.ops.redis.RedisServer;
+import dev.strata.ops.redis.SentinelServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,6 +54,7 @@ final class StackPlan {
       case POSTGRES -> PostgresServer.livePort(folder);
       case POOLER -> PgBouncerServer.livePort(folder);
       case REDIS -> RedisServer.livePort(folder);
+      case SENTINEL -> Optional.empty();
     };
   }
 
@@ -72,6 +74,7 @@ final class StackPlan {
                           context.spec().postgres().primaryDatabase())
                       .pooled());
       case REDIS -> new RedisServer(context, instance);
+      case SENTINEL -> new SentinelServer(context, instance);
     };
   }
 

@@ -87,7 +87,7 @@ public final class StrataRedis implements AutoCloseable {
         builder.commandTimeout.compareTo(HANDSHAKE_TIMEOUT) > 0
             ? builder.commandTimeout
             : HANDSHAKE_TIMEOUT;
-    this.uri = RedisURI.builder(builder.uri).withTimeout(handshake).build();
+    this.uri = withTimeout(builder.uri, handshake);
     this.ssl = uri.isSsl() ? sslOptions(builder.caCertificate) : null;
     this.resources =
         ClientResources.builder()
@@ -149,6 +149,22 @@ public final class StrataRedis implements AutoCloseable {
       this.sync = c.sync();
       this.async = c.async();
     }
+  }
+
+  /**
+   * {@code uri} with another timeout. {@code RedisURI.builder(RedisURI)} copies neither the
+   * Sentinels nor the master id, which would turn a Sentinel URL into one without a host; they are
+   * copied here, each Sentinel with the timeout too.
+   */
+  static RedisURI withTimeout(RedisURI uri, Duration timeout) {
+    RedisURI.Builder copy = RedisURI.builder(uri).withTimeout(timeout);
+    for (RedisURI sentinel : uri.getSentinels()) {
+      copy.withSentinel(RedisURI.builder(sentinel).withTimeout(timeout).build());
+    }
+    if (uri.getSentinelMasterId() != null) {
+      copy.withSentinelMasterId(uri.getSentinelMasterId());
+    }
+    return copy.build();
   }
 
   private <B extends ClientOptions.Builder> B clientOptions(B options) {
@@ -231,9 +247,7 @@ public final class StrataRedis implements AutoCloseable {
   public static StrataRedis connect(StackEnv env) {
     RedisEndpoint redis = env.redis();
     if (redis.tls() && redis.caFile() == null && env.caFile() != null) {
-      redis =
-          new RedisEndpoint(
-              redis.host(), redis.port(), redis.user(), redis.password(), true, env.caFile());
+      redis = redis.withCa(env.caFile());
     }
     return connect(redis);
   }
