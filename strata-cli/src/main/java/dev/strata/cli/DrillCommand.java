@@ -14,7 +14,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "drill",
     description = "Proves that the backups restore.",
-    subcommands = {DrillCommand.Restore.class})
+    subcommands = {DrillCommand.Restore.class, DrillCommand.Failover.class})
 final class DrillCommand {
   @ParentCommand StrataCommand root;
 
@@ -76,6 +76,47 @@ final class DrillCommand {
       }
       out.flush();
       return result.ok() ? 0 : 1;
+    }
+  }
+
+  @Command(
+      name = "failover",
+      description = {
+        "Writes numbered entries through the application's URL, kills (--kill, kill -9) or",
+        "freezes (--stop, SIGSTOP) the master, measures the time until writes succeed again",
+        "(RTO) and counts acknowledged entries lost or stored twice; the old master rejoins",
+        "as a replica before the next round."
+      })
+  static final class Failover implements Callable<Integer> {
+    @ParentCommand DrillCommand drill;
+
+    @Option(names = "--target", paramLabel = "postgres|redis", required = true)
+    String target;
+
+    @Option(names = "--kill", description = "kill -9 the master (the default).")
+    boolean kill;
+
+    @Option(names = "--stop", description = "Freeze the master with SIGSTOP instead.")
+    boolean stop;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "1")
+    int rounds;
+
+    @Option(names = "--json", description = "Print JSON: one object per round.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      StrataCommand root = drill.root;
+      if (!target.equals("redis")) {
+        throw dev.strata.core.StrataException.badInput(
+            "unknown drill target '" + target + "'", "use --target redis");
+      }
+      if (rounds < 1) {
+        throw dev.strata.core.StrataException.badInput(
+            "--rounds must be at least 1", "pass --rounds 1 or more");
+      }
+      return RedisDrillOutput.run(root, stop, rounds, json);
     }
   }
 }
