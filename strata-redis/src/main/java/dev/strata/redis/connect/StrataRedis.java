@@ -117,8 +117,12 @@ public final class StrataRedis implements AutoCloseable {
         clusterClient.setOptions(
             clientOptions(ClusterClientOptions.builder())
                 .topologyRefreshOptions(
+                    // a dead master's slots move to its replica within seconds: the client asks
+                    // again at most once a second (Lettuce's default waits 30 s between asks)
                     ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                        .refreshTriggersReconnectAttempts(3)
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
                         .build())
                 .build());
