@@ -20,6 +20,7 @@ import dev.strata.ops.component.Tools;
 import dev.strata.ops.postgres.PostgresServer;
 import dev.strata.ops.process.Ports;
 import dev.strata.ops.process.RunAs;
+import dev.strata.ops.redis.Sentinels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -288,6 +289,23 @@ public final class Stack {
           "use " + StackEnvs.REDIS_APP_USER + " or " + StackEnvs.REDIS_MONITOR_USER);
     }
     RedisEndpoint app = env().redis();
+    if (spec.redis().sentinel()) {
+      // the master is whichever node the Sentinels name now, not necessarily redis-1
+      Optional<String> master = Sentinels.master(context());
+      if (master.isPresent()) {
+        String hostPort = master.get();
+        int colon = hostPort.lastIndexOf(':');
+        app =
+            new RedisEndpoint(
+                hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1)),
+                app.user(),
+                app.password(),
+                app.tls(),
+                app.caFile(),
+                app.nodes());
+      }
+    }
     return user.equals(app.user())
         ? app
         : app.as(user, Secrets.open(dir.secretsFile()).require(StackEnvs.redisSecret(user)));
