@@ -140,4 +140,18 @@ final class SentinelStackIT {
         stack, "redis-1", d -> "replica".equals(d.get("role")) && "up".equals(d.get("link")));
     assertThat(HaStacks.details(stack, "redis-1").get("master")).startsWith("redis-2 ");
   }
+
+  @Test
+  @Order(5)
+  void down_and_up_after_a_failover_keeps_the_promoted_master() {
+    stack.down();
+    stack.up();
+    // the nodes start before the Sentinels: they follow the master the Sentinels recorded
+    assertThat(HaStacks.details(stack, "redis-2")).containsEntry("role", "master");
+    HaStacks.awaitDetails(
+        stack, "redis-1", d -> "replica".equals(d.get("role")) && "up".equals(d.get("link")));
+    assertThat(HaStacks.details(stack, "redis-1").get("master")).startsWith("redis-2 ");
+    redis.sync().set("after-restart", bytes("ok"));
+    assertThat(new String(redis.sync().get("before"), StandardCharsets.UTF_8)).isEqualTo("kept");
+  }
 }
