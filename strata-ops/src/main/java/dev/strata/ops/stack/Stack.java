@@ -212,7 +212,7 @@ public final class Stack {
     Instance instance =
         topology
             .instance(name)
-            .or(() -> Kind.named(name).map(topology::first))
+            .or(() -> Kind.named(name).filter(k -> !topology.of(k).isEmpty()).map(topology::first))
             .orElseThrow(() -> unknownInstance(name, topology));
     Path folder = dir.component(instance.folder());
     return switch (instance.kind()) {
@@ -228,7 +228,8 @@ public final class Stack {
         "no instance or kind named '" + name + "' in this stack",
         "name one of "
             + topology.instances().stream().map(Instance::id).collect(Collectors.joining(", "))
-            + ", or a kind: postgres, pooler, redis");
+            + ", or a kind: postgres, pooler, redis"
+            + (topology.of(Kind.SENTINEL).isEmpty() ? "" : ", sentinel"));
   }
 
   /** What applications need to reach {@code database}, at the ports the servers listen on. */
