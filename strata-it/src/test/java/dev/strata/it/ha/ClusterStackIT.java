@@ -133,6 +133,14 @@ final class ClusterStackIT {
             },
             Duration.ofSeconds(60));
     assertThat(serves).as("every slot takes writes again after the failover").isTrue();
+    // a client that starts now, with redis-1 (REDIS_URL's host) dead, finds the cluster through
+    // REDIS_CLUSTER_NODES
+    try (StrataRedis late = StrataRedis.fromEnvironment(stack.env().variables()::get)) {
+      assertThat(late.isCluster()).isTrue();
+      late.sync().set(KEY_OF_SLOT[0], "late".getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(redis.sync().get(KEY_OF_SLOT[0]), StandardCharsets.UTF_8))
+          .isEqualTo("late");
+    }
 
     stack.start("redis-1");
     HaStacks.awaitDetails(

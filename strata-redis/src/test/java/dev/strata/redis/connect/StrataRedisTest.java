@@ -70,6 +70,20 @@ final class StrataRedisTest {
   }
 
   @Test
+  void cluster_seeds_carry_the_urls_credentials_and_tls_to_every_node() {
+    RedisURI uri = RedisURI.create("rediss://app:s3cret@127.0.0.1:7000/0");
+    List<RedisURI> seeds = StrataRedis.seeds(uri, List.of("127.0.0.1:7001", "[::1]:7002"));
+    assertThat(seeds).extracting(RedisURI::getPort).containsExactly(7001, 7002);
+    assertThat(seeds).extracting(RedisURI::getHost).containsExactly("127.0.0.1", "::1");
+    assertThat(seeds).allMatch(RedisURI::isSsl);
+    assertThat(seeds).extracting(RedisURI::getUsername).containsOnly("app");
+    assertThat(new String(seeds.get(1).getPassword())).isEqualTo("s3cret");
+    assertThatThrownBy(() -> StrataRedis.builder(uri).clusterSeeds(List.of("no-port")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("host:port");
+  }
+
+  @Test
   void builder_refuses_non_positive_durations_with_their_value() {
     StrataRedis.Builder builder = StrataRedis.builder(RedisURI.create("redis://localhost"));
     assertThatThrownBy(() -> builder.commandTimeout(Duration.ZERO))
