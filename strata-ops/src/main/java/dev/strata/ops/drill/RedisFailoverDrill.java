@@ -9,6 +9,8 @@ import dev.strata.ops.redis.Sentinels;
 import dev.strata.ops.stack.ComponentStatus;
 import dev.strata.ops.stack.Stack;
 import dev.strata.redis.connect.StrataRedis;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,12 +82,12 @@ public final class RedisFailoverDrill {
    *     failover does not happen within 60 s
    */
   public List<Round> run(Fault fault, int rounds) {
-    if (!stack.spec().redis().sentinel()) {
+    if (!stack.spec().redis().sentinel() && !stack.spec().redis().cluster()) {
       throw StrataException.badInput(
-          "the Redis failover drill needs redis.mode: sentinel (this stack's is "
+          "the Redis failover drill needs redis.mode: sentinel or cluster (this stack's is "
               + stack.spec().redis().mode()
               + ")",
-          "set redis.mode: sentinel in strata.yaml and run strata up");
+          "set redis.mode: sentinel (or cluster) in strata.yaml and run strata up");
     }
     List<Round> result = new ArrayList<>();
     for (int r = 1; r <= rounds; r++) {
@@ -112,16 +114,6 @@ public final class RedisFailoverDrill {
   }
 
   private Round round(Fault fault) {
-    Instance old = master();
-    long pid =
-        stack.status().stream()
-            .filter(s -> s.instance().id().equals(old.id()))
-            .findFirst()
-            .flatMap(ComponentStatus::pid)
-            .orElseThrow(
-                () ->
-                    StrataException.environment(
-                        old.id() + " is the master but does not run", "run strata up first"));
     String list = "strata:drill:" + UUID.randomUUID();
     RedisEndpoint endpoint = stack.env().redis();
     try (StrataRedis redis =
@@ -129,6 +121,16 @@ public final class RedisFailoverDrill {
             .commandTimeout(Duration.ofMillis(500))
             .reconnectDelayMax(Duration.ofMillis(100))
             .build()) {
+      Instance old = redis.isCluster() ? owner(redis, list) : master();
+      long pid =
+          stack.status().stream()
+              .filter(s -> s.instance().id().equals(old.id()))
+              .findFirst()
+              .flatMap(ComponentStatus::pid)
+              .orElseThrow(
+                  () ->
+                      StrataException.environment(
+                          old.id() + " is the master but does not run", "run strata up first"));
       Writer writer = new Writer(redis, list);
       Thread thread = new Thread(writer, "strata-redis-drill-writer");
       thread.setDaemon(true);
@@ -157,7 +159,7 @@ public final class RedisFailoverDrill {
         Wait.until(() -> writer.acknowledged.size() >= writer.afterRecovery + 50, seconds(10));
         writer.stop = true;
         thread.join(5000);
-        now = master();
+        now = redis.isCluster() ? owner(redis, list) : master();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw StrataException.failed("the drill was interrupted", "run it again", e);
@@ -207,6 +209,26 @@ public final class RedisFailoverDrill {
           "read its log (strata logs " + old.id() + ") and the Sentinels'",
           null);
     }
+  }
+
+  /** The cluster master that holds {@code key}'s slot, as the client's topology says. */
+  private Instance owner(StrataRedis redis, String key) {
+    RedisClusterNode node =
+        redis
+            .clusterConnection()
+            .orElseThrow()
+            .getPartitions()
+            .getPartitionBySlot(SlotHash.getSlot(key));
+    String address = node.getUri().getHost() + ":" + node.getUri().getPort();
+    return Sentinels.node(stack.context(), address)
+        .orElseThrow(
+            () ->
+                StrataException.environment(
+                    "the cluster node "
+                        + address
+                        + " that holds the drill's slot is not one of"
+                        + " this stack's",
+                    "check strata status"));
   }
 
   private Instance master() {

@@ -24,7 +24,8 @@ final class RedisFailoverDrillTest {
             StrataException.class,
             e -> {
               org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
-              org.assertj.core.api.Assertions.assertThat(e.fix()).contains("redis.mode: sentinel");
+              org.assertj.core.api.Assertions.assertThat(e.fix())
+                  .contains("redis.mode: sentinel (or cluster)");
             })
         .hasMessageContaining("this stack's is single");
   }

@@ -304,6 +304,9 @@ public final class StrataRedis implements AutoCloseable {
   /** Options for connecting as the endpoint's ACL user, with its CA. */
   public static Builder builder(RedisEndpoint endpoint) {
     Builder builder = builder(parse(endpoint.url()));
+    if (!endpoint.nodes().clusterNodes().isEmpty()) {
+      builder.clusterSeeds(endpoint.nodes().clusterNodes());
+    }
     if (endpoint.tls() && endpoint.caFile() != null) {
       builder.caCertificate(endpoint.caFile());
     }
