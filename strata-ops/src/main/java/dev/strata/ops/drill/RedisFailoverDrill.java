@@ -145,6 +145,23 @@ public final class RedisFailoverDrill {
       signal(pid, fault == Fault.KILL ? "-KILL" : "-STOP");
       Instance now;
       try {
+        if (fault == Fault.STOP) {
+          // A client's connection to a frozen master neither fails nor answers: it moves only when
+          // the stall ends and Sentinel demotes the old master (and closes its clients). The
+          // stall is therefore ended as soon as another node is promoted.
+          boolean promoted =
+              Wait.until(() -> !currentMaster(redis, list).equals(old), FAILOVER_LIMIT);
+          signal(pid, "-CONT");
+          if (!promoted) {
+            throw StrataException.failed(
+                "no other node was promoted within "
+                    + FAILOVER_LIMIT.toSeconds()
+                    + " s of freezing "
+                    + old.id(),
+                "read the Sentinels' logs (strata logs sentinel-1)",
+                null);
+          }
+        }
         boolean recovered = Wait.until(() -> writer.recoveredAt > 0, FAILOVER_LIMIT);
         if (!recovered) {
           throw StrataException.failed(
@@ -159,7 +176,7 @@ public final class RedisFailoverDrill {
         Wait.until(() -> writer.acknowledged.size() >= writer.afterRecovery + 50, seconds(10));
         writer.stop = true;
         thread.join(5000);
-        now = redis.isCluster() ? owner(redis, list) : master();
+        now = currentMaster(redis, list);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw StrataException.failed("the drill was interrupted", "run it again", e);
@@ -209,6 +226,10 @@ public final class RedisFailoverDrill {
           "read its log (strata logs " + old.id() + ") and the Sentinels'",
           null);
     }
+  }
+
+  private Instance currentMaster(StrataRedis redis, String key) {
+    return redis.isCluster() ? owner(redis, key) : master();
   }
 
   /** The cluster master that holds {@code key}'s slot, as the client's topology says. */
