@@ -3,6 +3,7 @@ package dev.strata.ops.drill;
 import dev.strata.core.StrataException;
 import dev.strata.core.env.RedisEndpoint;
 import dev.strata.core.topology.Instance;
+import dev.strata.core.topology.Kind;
 import dev.strata.ops.process.Exec;
 import dev.strata.ops.process.Wait;
 import dev.strata.ops.redis.Sentinels;
@@ -131,6 +132,7 @@ public final class RedisFailoverDrill {
                   () ->
                       StrataException.environment(
                           old.id() + " is the master but does not run", "run strata up first"));
+      awaitReplicasInSync();
       Writer writer = new Writer(redis, list);
       Thread thread = new Thread(writer, "strata-redis-drill-writer");
       thread.setDaemon(true);
@@ -198,6 +200,33 @@ public final class RedisFailoverDrill {
           duplicated,
           old.id(),
           now.id());
+    }
+  }
+
+  /**
+   * Waits until every replica's link to its master is up: a replica still in its first sync (just
+   * after {@code strata up}, or after the last round's rejoin) cannot be promoted, and the drill
+   * would measure that instead of a failover.
+   */
+  private void awaitReplicasInSync() {
+    boolean synced =
+        Wait.until(
+            () -> {
+              List<Map<String, String>> replicas =
+                  stack.status().stream()
+                      .filter(s -> s.instance().kind() == Kind.REDIS)
+                      .map(ComponentStatus::details)
+                      .filter(d -> "replica".equals(d.get("role")))
+                      .toList();
+              return !replicas.isEmpty()
+                  && replicas.stream().allMatch(d -> "up".equals(d.get("link")));
+            },
+            FAILOVER_LIMIT);
+    if (!synced) {
+      throw StrataException.failed(
+          "the Redis replicas are not in sync with their masters, so none could be promoted",
+          "check strata status (each replica's link must be up) and the nodes' logs",
+          null);
     }
   }
 

@@ -86,9 +86,23 @@ public final class RedisClusterFormation {
                     .map(this::info)
                     .allMatch(i -> "ok".equals(i.get("cluster_state")) && known(i) == nodes.size()),
             Duration.ofSeconds(60));
+    // and every replica has its first copy of its master: until then it cannot take over
+    ok =
+        ok
+            && Wait.until(
+                () ->
+                    nodes.stream()
+                        .map(
+                            n ->
+                                RedisCli.info(
+                                    RedisCli.as(cli, n, "INFO", "replication").run().output()))
+                        .filter(i -> "slave".equals(i.get("role")))
+                        .allMatch(i -> "up".equals(i.get("master_link_status"))),
+                Duration.ofSeconds(60));
     if (!ok) {
       throw StrataException.failed(
-          "the Redis cluster was created but not every node reports cluster_state:ok within 60 s",
+          "the Redis cluster was created but not every node reports cluster_state:ok (and every"
+              + " replica a link to its master) within 60 s",
           "read the nodes' logs (strata logs redis-1) and run strata up again",
           null);
     }
