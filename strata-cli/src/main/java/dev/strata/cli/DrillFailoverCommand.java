@@ -15,15 +15,20 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "failover",
     description = {
-      "Fails the PostgreSQL leader while writers insert through DATABASE_URL and record every",
-      "acknowledged id; measures the time until writes succeed again (RTO) and counts the",
-      "acknowledged writes lost or duplicated. JSON per round: rto_ms, acknowledged, lost,",
-      "duplicated, old_leader, new_leader. Exits 1 when a synchronous cluster lost a write."
+      "Fails the PostgreSQL leader (or the Redis master) while writers go through DATABASE_URL",
+      "(or REDIS_URL) and record every acknowledged write; measures the time until writes",
+      "succeed again (RTO) and counts the acknowledged writes lost or duplicated. JSON per round:",
+      "rto_ms, acknowledged, lost, duplicated, old_leader, new_leader. Exits 1 when a",
+      "synchronous cluster lost a write."
     })
 final class DrillFailoverCommand implements Callable<Integer> {
   @ParentCommand DrillCommand drill;
 
-  @Option(names = "--target", defaultValue = "postgres", description = "postgres (default).")
+  @Option(
+      names = "--target",
+      defaultValue = "postgres",
+      paramLabel = "postgres|redis",
+      description = "postgres (default), or redis (a Sentinel or Cluster stack).")
   String target;
 
   @Option(names = "--kill", description = "SIGKILL the leader's postmaster (the default).")
@@ -45,10 +50,9 @@ final class DrillFailoverCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!target.equals("postgres")) {
+    if (!target.equals("postgres") && !target.equals("redis")) {
       throw StrataException.badInput(
-          "this drill fails PostgreSQL only; --target " + target + " is not one it knows",
-          "use --target postgres");
+          "unknown drill target '" + target + "'", "use --target postgres or --target redis");
     }
     if ((kill ? 1 : 0) + (stop ? 1 : 0) + (switchover ? 1 : 0) > 1) {
       throw StrataException.badInput(
@@ -58,6 +62,13 @@ final class DrillFailoverCommand implements Callable<Integer> {
       throw StrataException.badInput("--rounds must be 1 to 50", "e.g. --rounds 5");
     }
     StrataCommand root = drill.root;
+    if (target.equals("redis")) {
+      if (switchover) {
+        throw StrataException.badInput(
+            "--switchover is a PostgreSQL drill", "use --kill or --stop with --target redis");
+      }
+      return RedisDrillOutput.run(root, stop, rounds, json);
+    }
     Stack stack = root.workspace().stack(line -> root.err().println(line));
     FailoverDrill.Mode mode =
         stop

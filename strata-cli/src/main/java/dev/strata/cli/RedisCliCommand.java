@@ -48,6 +48,9 @@ final class RedisCliCommand implements Callable<Integer> {
     if (redis.tls()) {
       command.addAll(List.of("--tls", "--cacert", redis.caFile().toString()));
     }
+    if (!redis.nodes().clusterNodes().isEmpty()) {
+      command.add("-c"); // follow MOVED redirects to the node that holds a key's slot
+    }
     command.addAll(cliArgs);
     return Shell.run(command, Map.of("REDISCLI_AUTH", redis.password()), root);
   }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.core.env.PgEndpoint;
 import dev.strata.core.env.RedisEndpoint;
 import dev.strata.core.env.StackEnv;
-import dev.strata.core.topology.Kind;
 import dev.strata.ops.process.Exec;
 import dev.strata.ops.tls.Certificates;
 import dev.strata.test.StrataStack;
@@ -28,7 +27,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -245,8 +243,8 @@ final class StackSecurityIT {
             stack.env().redis().password());
     Cli status = Cli.run(stack.home(), "status", "--json");
     String logs =
-        Stream.of(Kind.values())
-            .map(c -> stack.stack().log(c.key()))
+        stack.stack().topology().instances().stream()
+            .map(i -> stack.stack().log(i.id()))
             .map(StackSecurityIT::read)
             .reduce("", String::concat);
     assertThat(logs).contains("app_app");

@@ -97,6 +97,13 @@ public record StackEnv(
     if (redis.caFile() != null) {
       vars.put("REDIS_CA", redis.caFile().toString());
     }
+    if (!redis.nodes().sentinels().isEmpty()) {
+      vars.put("REDIS_SENTINELS", String.join(",", redis.nodes().sentinels()));
+      vars.put("REDIS_MASTER_NAME", redis.nodes().masterName());
+    }
+    if (!redis.nodes().clusterNodes().isEmpty()) {
+      vars.put("REDIS_CLUSTER_NODES", String.join(",", redis.nodes().clusterNodes()));
+    }
     for (String name : new String[] {"PROMETHEUS_URL", "ALERTMANAGER_URL"}) {
       if (monitoring.containsKey(name)) {
         vars.put(name, monitoring.get(name));

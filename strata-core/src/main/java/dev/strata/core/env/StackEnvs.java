@@ -110,7 +110,8 @@ public final class StackEnvs {
             REDIS_APP_USER,
             secrets.require(redisSecret(REDIS_APP_USER)),
             redisTls,
-            redisTls ? dir.caFile() : null);
+            redisTls ? dir.caFile() : null,
+            redisNodes(spec, topology));
     String agentUrl = AgentAddress.running(dir).map(AgentAddress::url).orElse(null);
     StackEnv env =
         new StackEnv(pooled, direct, readonlyEndpoint, redis, ca)
@@ -158,6 +159,18 @@ public final class StackEnvs {
       }
     }
     return topology.first(Kind.POSTGRES);
+  }
+
+  /** The Sentinels or cluster nodes of the stack's Redis mode. */
+  public static RedisNodes redisNodes(StrataSpec spec, Topology topology) {
+    if (spec.redis().sentinel()) {
+      return RedisNodes.sentinel(
+          topology.of(Kind.SENTINEL).stream().map(Instance::endpoint).toList());
+    }
+    if (spec.redis().cluster()) {
+      return RedisNodes.cluster(topology.of(Kind.REDIS).stream().map(Instance::endpoint).toList());
+    }
+    return RedisNodes.SINGLE;
   }
 
   /** Whether the stack's Redis speaks TLS. */

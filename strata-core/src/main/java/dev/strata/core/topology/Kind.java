@@ -14,7 +14,8 @@ public enum Kind {
   NODE_EXPORTER("node_exporter", "node_exporter", "node-exporter"),
   PROMETHEUS("prometheus", "Prometheus", "prometheus"),
   ALERTMANAGER("alertmanager", "Alertmanager", "alertmanager"),
-  ETCD("etcd", "etcd", "etcd");
+  ETCD("etcd", "etcd", "etcd"),
+  SENTINEL("sentinel", "Redis Sentinel", "sentinel");
 
   private final String key;
   private final String displayName;

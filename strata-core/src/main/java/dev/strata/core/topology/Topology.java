@@ -36,7 +36,8 @@ public final class Topology {
     for (Kind kind : Kind.values()) {
       for (int ordinal = 1; ordinal <= count(spec, kind); ordinal++) {
         Instance draft =
-            new Instance(Instance.idOf(kind, ordinal), kind, ordinal, role(kind, ordinal), host, 0);
+            new Instance(
+                Instance.idOf(kind, ordinal), kind, ordinal, role(spec, kind, ordinal), host, 0);
         all.add(draft.withPort(port(spec, state, draft, freePort)));
       }
     }
@@ -85,6 +86,7 @@ public final class Topology {
       case PROMETHEUS -> "monitoring.prometheus_port";
       case ALERTMANAGER -> "monitoring.alertmanager_port";
       case ETCD -> "postgres.etcd_members (etcd client port)";
+      case SENTINEL -> "redis.sentinel_port";
     };
   }
 
@@ -92,7 +94,9 @@ public final class Topology {
     return switch (kind) {
       case POSTGRES -> spec.postgres().nodes();
       case ETCD -> spec.postgres().highlyAvailable() ? spec.postgres().etcdMembers() : 0;
-      case POOLER, REDIS -> 1;
+      case POOLER -> 1;
+      case REDIS -> spec.redis().nodes();
+      case SENTINEL -> spec.redis().sentinels();
       case PG_EXPORTER,
           REDIS_EXPORTER,
           PGBOUNCER_EXPORTER,
@@ -103,7 +107,11 @@ public final class Topology {
     };
   }
 
-  private static String role(Kind kind, int ordinal) {
+  private static String role(StrataSpec spec, Kind kind, int ordinal) {
+    if (kind == Kind.REDIS && spec.redis().cluster()) {
+      // redis-cli --cluster create makes the first nodes it is given the masters
+      return ordinal <= spec.redis().masters() ? "master" : "replica";
+    }
     return switch (kind) {
       case POSTGRES -> ordinal == 1 ? "primary" : "replica";
       case REDIS -> ordinal == 1 ? "master" : "replica";
@@ -111,6 +119,7 @@ public final class Topology {
       case PG_EXPORTER, REDIS_EXPORTER, PGBOUNCER_EXPORTER, NODE_EXPORTER -> "exporter";
       case PROMETHEUS, ALERTMANAGER -> "monitoring";
       case ETCD -> "etcd";
+      case SENTINEL -> "sentinel";
     };
   }
 
@@ -128,6 +137,7 @@ public final class Topology {
           case PROMETHEUS -> spec.monitoring().prometheusPort();
           case ALERTMANAGER -> spec.monitoring().alertmanagerPort();
           case ETCD -> 0;
+          case SENTINEL -> spec.redis().sentinelPort();
         };
     if (configured != 0) {
       return configured + instance.ordinal() - 1;

@@ -31,7 +31,47 @@ public final class RedisConfig {
    * reaches a running Redis on the port it was started with, so a changed port or TLS mode waits
    * for a restart ({@code strata up --restart}) rather than moving under its clients.
    */
+  /**
+   * How a node takes part in replication.
+   *
+   * @param masterHost the master a replica starts following; {@code null} for a master, a single
+   *     server and every cluster node (the cluster assigns roles itself)
+   * @param replicaPassword the {@code replica} ACL user's password, which replicas authenticate to
+   *     their master with ({@code masteruser}/{@code masterauth})
+   * @param cluster whether the node is a Redis Cluster node
+   */
+  public record Replication(
+      String masterHost,
+      int masterPort,
+      String replicaPassword,
+      int minReplicasToWrite,
+      boolean cluster) {
+    /** A server on its own: no replication. */
+    public static final Replication NONE = new Replication(null, 0, null, 0, false);
+  }
+
+  /**
+   * A cluster node's bus port: Redis's usual port + 10000, or port - 10000 when that would pass
+   * 65535 (a free port Strata picked can be that high).
+   */
+  public static int busPort(int port) {
+    return port + 10000 <= 65535 ? port + 10000 : port - 10000;
+  }
+
+  /** The ACL user replicas authenticate to their master as. */
+  public static final String REPLICA_USER = "replica";
+
+  /** The ACL user Sentinels authenticate to the Redis nodes as. */
+  public static final String SENTINEL_USER = "sentinel";
+
+  /** redis.conf of a server on its own. */
   public static String renderConf(RedisSpec redis, Listener listener, Path dir) {
+    return renderConf(redis, listener, dir, Replication.NONE);
+  }
+
+  /** redis.conf of a node that may replicate or belong to a cluster. */
+  public static String renderConf(
+      RedisSpec redis, Listener listener, Path dir, Replication replication) {
     StringBuilder conf =
         new StringBuilder(
             "# Written by strata up from strata.yaml; changes here are overwritten.\n");
@@ -52,7 +92,28 @@ public final class RedisConfig {
     line(conf, "logfile", dir.resolve("redis.log").toString());
     line(conf, "dir", dir.resolve("data").toString());
     line(conf, "aclfile", dir.resolve("users.acl").toString());
-    liveSettings(redis, listener)
+    if (listener.tls()) {
+      // replication and the cluster bus speak TLS too, with the same certificate both ways
+      line(conf, "tls-replication", "yes");
+      if (replication.cluster()) {
+        line(conf, "tls-cluster", "yes");
+      }
+    }
+    if (replication.replicaPassword() != null) {
+      line(conf, "masteruser", REPLICA_USER);
+      line(conf, "masterauth", replication.replicaPassword());
+    }
+    if (replication.masterHost() != null) {
+      line(conf, "replicaof", replication.masterHost() + " " + replication.masterPort());
+    }
+    if (replication.cluster()) {
+      line(conf, "cluster-enabled", "yes");
+      line(conf, "cluster-port", Integer.toString(busPort(listener.port())));
+      line(conf, "cluster-config-file", dir.resolve("data").resolve("nodes.conf").toString());
+      // a dead master's replica is promoted after this long without an answer
+      line(conf, "cluster-node-timeout", "3000");
+    }
+    liveSettings(redis, listener, replication)
         .forEach((key, value) -> line(conf, key, value.isEmpty() ? "\"\"" : value));
     return conf.toString();
   }
@@ -62,6 +123,12 @@ public final class RedisConfig {
    * without a restart.
    */
   public static Map<String, String> liveSettings(RedisSpec redis, Listener listener) {
+    return liveSettings(redis, listener, Replication.NONE);
+  }
+
+  /** The live settings of a node that may replicate. */
+  public static Map<String, String> liveSettings(
+      RedisSpec redis, Listener listener, Replication replication) {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("protected-mode", "yes");
     settings.put("maxmemory", Long.toString(redis.maxmemory().bytes()));
@@ -71,6 +138,11 @@ public final class RedisConfig {
     settings.put("save", redis.snapshots() ? "3600 1 300 100 60 10000" : "");
     settings.put("latency-tracking", "yes");
     settings.put("slowlog-log-slower-than", "10000");
+    if (replication.minReplicasToWrite() > 0) {
+      // a master that lost its replicas stops acknowledging writes a failover would lose
+      settings.put("min-replicas-to-write", Integer.toString(replication.minReplicasToWrite()));
+      settings.put("min-replicas-max-lag", "10");
+    }
     return settings;
   }
 
@@ -86,6 +158,48 @@ public final class RedisConfig {
    * handed to applications). Passwords are stored as SHA-256 hashes.
    */
   public static String renderAcl(String appPassword, String monitorPassword, String adminPassword) {
+    return renderAcl(appPassword, monitorPassword, adminPassword, null, null);
+  }
+
+  /**
+   * The users of {@link #renderAcl(String, String, String)} and, for replicated nodes, {@code
+   * replica} (what a replica runs on its master: PSYNC, REPLCONF, PING) and {@code sentinel} (what
+   * Redis's documentation lists for Sentinel: INFO, ROLE, REPLICAOF, CONFIG REWRITE, CLIENT KILL,
+   * MULTI/EXEC, its hello channel); a {@code null} password leaves the user out.
+   */
+  public static String renderAcl(
+      String appPassword,
+      String monitorPassword,
+      String adminPassword,
+      String replicaPassword,
+      String sentinelPassword) {
+    String replication = "";
+    if (replicaPassword != null) {
+      replication +=
+          "user "
+              + REPLICA_USER
+              + " on #"
+              + sha256(replicaPassword)
+              + " resetkeys resetchannels -@all +psync +replconf +ping "
+              + CONNECT
+              + "\n";
+    }
+    if (sentinelPassword != null) {
+      replication +=
+          "user "
+              + SENTINEL_USER
+              + " on #"
+              + sha256(sentinelPassword)
+              + " resetkeys &__sentinel__:hello -@all +multi +exec +slaveof +replicaof +ping"
+              + " +info +role +config|rewrite +client|kill +script|kill +subscribe +publish"
+              + " +unsubscribe "
+              + CONNECT
+              + "\n";
+    }
+    return base(appPassword, monitorPassword, adminPassword) + replication;
+  }
+
+  private static String base(String appPassword, String monitorPassword, String adminPassword) {
     return "user default off nopass resetkeys resetchannels -@all\n"
         + "user strata on #"
         + sha256(adminPassword)
@@ -107,7 +221,7 @@ public final class RedisConfig {
     conf.append(key).append(' ').append(value).append('\n');
   }
 
-  private static String sha256(String password) {
+  static String sha256(String password) {
     try {
       return HexFormat.of()
           .formatHex(MessageDigest.getInstance("SHA-256").digest(password.getBytes(UTF_8)));

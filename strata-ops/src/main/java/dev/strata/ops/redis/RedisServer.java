@@ -4,7 +4,9 @@ import dev.strata.core.StrataException;
 import dev.strata.core.env.RedisEndpoint;
 import dev.strata.core.env.StackEnvs;
 import dev.strata.core.secret.Secrets;
+import dev.strata.core.spec.RedisSpec;
 import dev.strata.core.topology.Instance;
+import dev.strata.core.topology.Kind;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.process.ConfigFiles;
@@ -17,6 +19,7 @@ import dev.strata.ops.process.Wait;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,21 +43,32 @@ public final class RedisServer implements Component {
   private final RedisEndpoint admin;
   private final Map<String, String> liveSettings;
   private final String wantedListener;
+  private final ComponentContext context;
+  private final RedisConfig.Listener listener;
+  private final RedisConfig.Replication replication;
 
   public RedisServer(ComponentContext context, Instance instance) {
     this.instance = instance;
+    this.context = context;
     this.serverBinary = context.tools().redisServer();
     this.cliBinary = context.tools().redisCli();
     this.dir = context.folder(instance);
     this.runAs = context.runAs();
     boolean tls = StackEnvs.redisTls(context.spec());
     Path ca = tls ? context.dir().caFile() : null;
-    RedisConfig.Listener listener =
+    this.listener =
         new RedisConfig.Listener(
             context.spec().security().bind(), instance.port(), tls ? context.tlsDir() : null);
-    this.conf = RedisConfig.renderConf(context.spec().redis(), listener, dir);
-    this.liveSettings = RedisConfig.liveSettings(context.spec().redis(), listener);
     Secrets secrets = context.secrets();
+    RedisSpec redis = context.spec().redis();
+    boolean replicated = redis.sentinel() || redis.cluster();
+    String replicaPassword =
+        replicated ? secrets.get(StackEnvs.redisSecret(RedisConfig.REPLICA_USER)) : null;
+    this.replication =
+        new RedisConfig.Replication(
+            null, 0, replicaPassword, redis.minReplicasToWrite(), redis.cluster());
+    this.conf = RedisConfig.renderConf(redis, listener, dir, replication);
+    this.liveSettings = RedisConfig.liveSettings(redis, listener, replication);
     // A running Redis is reached where it was started; a changed port waits for a restart.
     Instance reach = instance.withPort(livePort(dir).orElse(instance.port()));
     this.monitor = endpoint(reach, secrets, StackEnvs.REDIS_MONITOR_USER, tls, ca);
@@ -64,7 +78,11 @@ public final class RedisServer implements Component {
         RedisConfig.renderAcl(
             secrets.get(StackEnvs.redisSecret(StackEnvs.REDIS_APP_USER)),
             monitor.password(),
-            admin.password());
+            admin.password(),
+            replicaPassword,
+            redis.sentinel()
+                ? secrets.get(StackEnvs.redisSecret(RedisConfig.SENTINEL_USER))
+                : null);
   }
 
   private static RedisEndpoint endpoint(
@@ -104,9 +122,31 @@ public final class RedisServer implements Component {
         .orElse(List.of());
   }
 
+  /**
+   * A Sentinel-mode replica starts after the first node; the last cluster node after all others,
+   * since its start forms the cluster.
+   */
   @Override
   public List<String> dependsOn() {
+    RedisSpec redis = context.spec().redis();
+    List<Instance> nodes = context.topology().of(Kind.REDIS);
+    if (redis.cluster() && instance.ordinal() == nodes.size()) {
+      return nodes.stream().filter(i -> !i.id().equals(instance.id())).map(Instance::id).toList();
+    }
+    if (redis.sentinel() && instance.ordinal() > 1) {
+      return List.of(nodes.get(0).id());
+    }
     return List.of();
+  }
+
+  @Override
+  public List<PortClaim> ports() {
+    List<PortClaim> claims = new ArrayList<>(Component.super.ports());
+    if (context.spec().redis().cluster()) {
+      claims.add(
+          new PortClaim(RedisConfig.busPort(instance.port()), "redis.port (its cluster bus port)"));
+    }
+    return claims;
   }
 
   @Override
@@ -125,14 +165,48 @@ public final class RedisServer implements Component {
   @Override
   public boolean render() {
     ConfigFiles.createDirectories(dir.resolve("data"));
-    confChanged = ConfigFiles.write(dir.resolve("redis.conf"), conf, "rw-------");
+    String rendered = conf;
+    if (context.spec().redis().sentinel() && !running()) {
+      rendered = RedisConfig.renderConf(context.spec().redis(), listener, dir, following());
+    }
+    confChanged = ConfigFiles.write(dir.resolve("redis.conf"), rendered, "rw-------");
     aclChanged = ConfigFiles.write(dir.resolve("users.acl"), acl, "rw-------");
     runAs.give(dir);
     return confChanged || aclChanged;
   }
 
+  /**
+   * The replication of a Sentinel-mode node about to start: a replica of the master the Sentinels
+   * name now (redis-1 before they ever ran), or the master itself. A node that comes back after a
+   * failover thus starts as a replica of the new master.
+   */
+  private RedisConfig.Replication following() {
+    Instance first = context.topology().first(Kind.REDIS);
+    String master = Sentinels.master(context).orElse(first.host() + ":" + first.port());
+    Instance self = context.topology().instance(instance.id()).orElse(instance);
+    if (master.equals(self.host() + ":" + self.port())) {
+      return replication;
+    }
+    int colon = master.lastIndexOf(':');
+    return new RedisConfig.Replication(
+        master.substring(0, colon),
+        Integer.parseInt(master.substring(colon + 1)),
+        replication.replicaPassword(),
+        replication.minReplicasToWrite(),
+        false);
+  }
+
   @Override
   public boolean start() {
+    boolean started = startNode();
+    if (context.spec().redis().cluster()
+        && instance.ordinal() == context.topology().of(Kind.REDIS).size()) {
+      new RedisClusterFormation(context).ensure();
+    }
+    return started;
+  }
+
+  private boolean startNode() {
     render();
     if (running()) {
       reload();
@@ -210,25 +284,34 @@ public final class RedisServer implements Component {
         .map(l -> l.substring(14).trim());
   }
 
-  /** redis-cli as {@code user}; the password goes through the environment, never argv. */
   private Exec cli(RedisEndpoint user, String... args) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                cliBinary.toString(),
-                "-h",
-                user.host(),
-                "-p",
-                Integer.toString(user.port()),
-                "--user",
-                user.user(),
-                "--no-auth-warning",
-                "-e"));
-    if (user.tls()) {
-      command.addAll(List.of("--tls", "--cacert", user.caFile().toString()));
+    return RedisCli.as(cliBinary, user, args);
+  }
+
+  /**
+   * The node's live role from {@code INFO replication}: {@code master} with its connected replicas,
+   * or {@code replica} with the master it follows and whether the link is up.
+   */
+  @Override
+  public Map<String, String> details() {
+    Exec.Result r = cli(monitor, "INFO", "replication").run();
+    if (!r.ok()) {
+      return Map.of();
     }
-    command.addAll(List.of(args));
-    return Exec.of(command).env("REDISCLI_AUTH", user.password()).timeout(Duration.ofSeconds(10));
+    Map<String, String> info = RedisCli.info(r.output());
+    Map<String, String> details = new LinkedHashMap<>();
+    if ("master".equals(info.get("role"))) {
+      details.put("role", "master");
+      details.put("replicas", info.getOrDefault("connected_slaves", "0"));
+    } else if ("slave".equals(info.get("role"))) {
+      details.put("role", "replica");
+      String master = info.get("master_host") + ":" + info.get("master_port");
+      details.put(
+          "master",
+          Sentinels.node(context, master).map(i -> i.id() + " (" + master + ")").orElse(master));
+      details.put("link", info.getOrDefault("master_link_status", "unknown"));
+    }
+    return details;
   }
 
   /** Runs a redis-cli command that changes the running server; its failure is Strata's error. */

@@ -21,6 +21,7 @@ import dev.strata.ops.ha.PatroniNode;
 import dev.strata.ops.postgres.PostgresServer;
 import dev.strata.ops.process.Ports;
 import dev.strata.ops.process.RunAs;
+import dev.strata.ops.redis.Sentinels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -233,7 +234,7 @@ public final class Stack {
     Instance instance =
         topology
             .instance(name)
-            .or(() -> Kind.named(name).map(topology::first))
+            .or(() -> Kind.named(name).filter(k -> !topology.of(k).isEmpty()).map(topology::first))
             .orElseThrow(() -> unknownInstance(name, topology));
     Path folder = dir.component(instance.folder());
     return switch (instance.kind()) {
@@ -249,7 +250,8 @@ public final class Stack {
         "no instance or kind named '" + name + "' in this stack",
         "name one of "
             + topology.instances().stream().map(Instance::id).collect(Collectors.joining(", "))
-            + ", or a kind: postgres, pooler, redis");
+            + ", or a kind: postgres, pooler, redis"
+            + (topology.of(Kind.SENTINEL).isEmpty() ? "" : ", sentinel"));
   }
 
   /** What applications need to reach {@code database}, at the ports the servers listen on. */
@@ -314,6 +316,23 @@ public final class Stack {
           "use " + StackEnvs.REDIS_APP_USER + " or " + StackEnvs.REDIS_MONITOR_USER);
     }
     RedisEndpoint app = env().redis();
+    if (spec.redis().sentinel()) {
+      // the master is whichever node the Sentinels name now, not necessarily redis-1
+      Optional<String> master = Sentinels.master(context());
+      if (master.isPresent()) {
+        String hostPort = master.get();
+        int colon = hostPort.lastIndexOf(':');
+        app =
+            new RedisEndpoint(
+                hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1)),
+                app.user(),
+                app.password(),
+                app.tls(),
+                app.caFile(),
+                app.nodes());
+      }
+    }
     return user.equals(app.user())
         ? app
         : app.as(user, Secrets.open(dir.secretsFile()).require(StackEnvs.redisSecret(user)));

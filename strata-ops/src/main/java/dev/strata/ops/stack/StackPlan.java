@@ -15,6 +15,7 @@ import dev.strata.ops.pgbouncer.PgBouncerServer;
 import dev.strata.ops.postgres.PostgresBootstrap;
 import dev.strata.ops.postgres.PostgresServer;
 import dev.strata.ops.redis.RedisServer;
+import dev.strata.ops.redis.SentinelServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,7 +64,8 @@ final class StackPlan {
           NODE_EXPORTER,
           PROMETHEUS,
           ALERTMANAGER,
-          ETCD ->
+          ETCD,
+          SENTINEL ->
           Optional.empty();
     };
   }
@@ -95,6 +97,7 @@ final class StackPlan {
           ALERTMANAGER ->
           Monitoring.component(context, instance);
       case ETCD -> new EtcdMember(context, instance);
+      case SENTINEL -> new SentinelServer(context, instance);
     };
   }
 

@@ -105,14 +105,35 @@ public final class Certificates {
                 serverCert().toString())
             .run()
             .ok();
-    if (!lasts || !isExtra(host)) {
-      return lasts;
+    if (!lasts || !clientAuth(openssl)) {
+      return false; // also a certificate from before Redis replication needed clientAuth
+    }
+    if (!isExtra(host)) {
+      return true;
     }
     Exec.Result names =
         Exec.of(openssl, "x509", "-noout", "-ext", "subjectAltName", "-in", serverCert().toString())
             .run();
     String wanted = host.matches("[0-9.:]+") ? "IP Address:" + host : "DNS:" + host;
     return names.ok() && names.output().contains(wanted);
+  }
+
+  /**
+   * Whether the server certificate may also authenticate a client: Redis replicas, Sentinels and
+   * cluster nodes present it when they connect to each other over TLS.
+   */
+  private boolean clientAuth(String openssl) {
+    Exec.Result usage =
+        Exec.of(
+                openssl,
+                "x509",
+                "-noout",
+                "-ext",
+                "extendedKeyUsage",
+                "-in",
+                serverCert().toString())
+            .run();
+    return usage.ok() && usage.output().contains("TLS Web Client Authentication");
   }
 
   private void issueServer(String o, Path caKey, String host) {
@@ -131,7 +152,8 @@ public final class Certificates {
           "-out",
           csr.toString());
       String names = "DNS:localhost,IP:127.0.0.1,IP:::1" + (isExtra(host) ? "," + san(host) : "");
-      Files.writeString(ext, "subjectAltName=" + names + "\nextendedKeyUsage=serverAuth\n");
+      Files.writeString(
+          ext, "subjectAltName=" + names + "\nextendedKeyUsage=serverAuth,clientAuth\n");
       run(
           o,
           "x509",

@@ -64,6 +64,65 @@ final class CertificatesTest {
     assertThat(verifies(certs)).isTrue();
   }
 
+  @Test
+  void the_certificate_also_authenticates_clients_and_one_without_client_auth_is_reissued()
+      throws IOException {
+    Certificates certs = new Certificates(dir);
+    certs.ensureGenerated(OPENSSL, "127.0.0.1");
+    assertThat(usage(certs))
+        .contains("TLS Web Server Authentication", "TLS Web Client Authentication");
+
+    // a certificate made before replication needed clientAuth: serverAuth only, same CA
+    Path ext = dir.resolve("old.ext");
+    Files.writeString(ext, "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+    Exec.of(
+            OPENSSL.toString(),
+            "req",
+            "-new",
+            "-key",
+            certs.serverKey().toString(),
+            "-subj",
+            "/CN=localhost",
+            "-out",
+            dir.resolve("old.csr").toString())
+        .check();
+    Exec.of(
+            OPENSSL.toString(),
+            "x509",
+            "-req",
+            "-in",
+            dir.resolve("old.csr").toString(),
+            "-CA",
+            certs.caCert().toString(),
+            "-CAkey",
+            dir.resolve("ca.key").toString(),
+            "-CAcreateserial",
+            "-days",
+            "100",
+            "-extfile",
+            ext.toString(),
+            "-out",
+            certs.serverCert().toString())
+        .check();
+    assertThat(usage(certs)).doesNotContain("Client");
+
+    assertThat(certs.ensureGenerated(OPENSSL, "127.0.0.1")).isTrue();
+    assertThat(usage(certs)).contains("TLS Web Client Authentication");
+  }
+
+  private static String usage(Certificates certs) {
+    return Exec.of(
+            OPENSSL.toString(),
+            "x509",
+            "-noout",
+            "-ext",
+            "extendedKeyUsage",
+            "-in",
+            certs.serverCert().toString())
+        .run()
+        .output();
+  }
+
   private static String names(Certificates certs) {
     return Exec.of(
             OPENSSL.toString(),

@@ -29,6 +29,7 @@ import io.lettuce.core.resource.Delay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -87,7 +88,7 @@ public final class StrataRedis implements AutoCloseable {
         builder.commandTimeout.compareTo(HANDSHAKE_TIMEOUT) > 0
             ? builder.commandTimeout
             : HANDSHAKE_TIMEOUT;
-    this.uri = RedisURI.builder(builder.uri).withTimeout(handshake).build();
+    this.uri = withTimeout(builder.uri, handshake);
     this.ssl = uri.isSsl() ? sslOptions(builder.caCertificate) : null;
     this.resources =
         ClientResources.builder()
@@ -96,39 +97,43 @@ public final class StrataRedis implements AutoCloseable {
                     Duration.ofMillis(10), builder.reconnectDelayMax, 2, TimeUnit.MILLISECONDS))
             .build();
     this.health = new RedisHealth(describe(uri), this::connected, builder.probeInterval);
-    RedisClient standalone = RedisClient.create(resources, uri);
-    standalone.setOptions(clientOptions(ClientOptions.builder()).build());
-    AbstractRedisClient chosen = standalone;
+    List<RedisURI> seeds = seeds(uri, builder.clusterSeeds);
+    AbstractRedisClient chosen = null;
     StatefulConnection<String, byte[]> open = null;
     boolean isCluster = false;
     try {
-      StatefulRedisConnection<String, byte[]> first = standalone.connect(CODEC);
-      open = first;
-      isCluster =
-          builder.cluster != null
-              ? builder.cluster
-              : uri.getSentinels().isEmpty() && clusterEnabled(first);
-      if (isCluster) {
-        first.close();
-        open = null;
-        standalone.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        RedisClusterClient clusterClient = RedisClusterClient.create(resources, uri);
+      if (!seeds.isEmpty()) {
+        // every node is a seed: the client starts even while some node (redis-1) is down
+        RedisClusterClient clusterClient = clusterClient(seeds);
         chosen = clusterClient;
-        clusterClient.setOptions(
-            clientOptions(ClusterClientOptions.builder())
-                .topologyRefreshOptions(
-                    ClusterTopologyRefreshOptions.builder()
-                        .enableAllAdaptiveRefreshTriggers()
-                        .enablePeriodicRefresh(Duration.ofSeconds(30))
-                        .build())
-                .build());
         open = clusterClient.connect(CODEC);
+        isCluster = true;
+      } else {
+        RedisClient standalone = RedisClient.create(resources, uri);
+        standalone.setOptions(clientOptions(ClientOptions.builder()).build());
+        chosen = standalone;
+        StatefulRedisConnection<String, byte[]> first = standalone.connect(CODEC);
+        open = first;
+        isCluster =
+            builder.cluster != null
+                ? builder.cluster
+                : uri.getSentinels().isEmpty() && clusterEnabled(first);
+        if (isCluster) {
+          first.close();
+          open = null;
+          standalone.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+          RedisClusterClient clusterClient = clusterClient(List.of(uri));
+          chosen = clusterClient;
+          open = clusterClient.connect(CODEC);
+        }
       }
     } catch (RuntimeException e) {
       if (open != null) {
         open.close();
       }
-      chosen.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      if (chosen != null) {
+        chosen.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
       resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw StrataException.environment(
           "cannot connect to Redis at " + describe(uri) + ": " + rootMessage(e),
@@ -149,6 +154,54 @@ public final class StrataRedis implements AutoCloseable {
       this.sync = c.sync();
       this.async = c.async();
     }
+  }
+
+  /**
+   * {@code uri} with another timeout. {@code RedisURI.builder(RedisURI)} copies neither the
+   * Sentinels nor the master id, which would turn a Sentinel URL into one without a host; they are
+   * copied here, each Sentinel with the timeout too.
+   */
+  static RedisURI withTimeout(RedisURI uri, Duration timeout) {
+    RedisURI.Builder copy = RedisURI.builder(uri).withTimeout(timeout);
+    for (RedisURI sentinel : uri.getSentinels()) {
+      copy.withSentinel(RedisURI.builder(sentinel).withTimeout(timeout).build());
+    }
+    if (uri.getSentinelMasterId() != null) {
+      copy.withSentinelMasterId(uri.getSentinelMasterId());
+    }
+    return copy.build();
+  }
+
+  private RedisClusterClient clusterClient(List<RedisURI> seeds) {
+    RedisClusterClient clusterClient = RedisClusterClient.create(resources, seeds);
+    clusterClient.setOptions(
+        clientOptions(ClusterClientOptions.builder())
+            .topologyRefreshOptions(
+                // a dead master's slots move to its replica within seconds: the client asks
+                // again at most once a second (Lettuce's default waits 30 s between asks)
+                ClusterTopologyRefreshOptions.builder()
+                    .enableAllAdaptiveRefreshTriggers()
+                    .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                    .refreshTriggersReconnectAttempts(3)
+                    .enablePeriodicRefresh(Duration.ofSeconds(30))
+                    .build())
+            .build());
+    return clusterClient;
+  }
+
+  /** {@code uri} at each {@code host:port} of {@code nodes}, with its credentials and TLS. */
+  static List<RedisURI> seeds(RedisURI uri, List<String> nodes) {
+    return nodes.stream()
+        .map(
+            node -> {
+              int colon = node.lastIndexOf(':');
+              String host = node.substring(0, colon).replaceAll("^\\[(.*)]$", "$1");
+              return RedisURI.builder(uri)
+                  .withHost(host)
+                  .withPort(Integer.parseInt(node.substring(colon + 1)))
+                  .build();
+            })
+        .toList();
   }
 
   private <B extends ClientOptions.Builder> B clientOptions(B options) {
@@ -208,6 +261,10 @@ public final class StrataRedis implements AutoCloseable {
           "run `eval \"$(strata env)\"` in the project folder, or connect with a RedisEndpoint");
     }
     Builder builder = builder(parse(url));
+    String nodes = environment.apply("REDIS_CLUSTER_NODES");
+    if (nodes != null && !nodes.isBlank()) {
+      builder.clusterSeeds(List.of(nodes.trim().split("\\s*,\\s*")));
+    }
     String ca = environment.apply("REDIS_CA");
     if (ca == null || ca.isBlank()) {
       ca = environment.apply("PGSSLROOTCERT"); // the same Strata CA signs every server
@@ -231,9 +288,7 @@ public final class StrataRedis implements AutoCloseable {
   public static StrataRedis connect(StackEnv env) {
     RedisEndpoint redis = env.redis();
     if (redis.tls() && redis.caFile() == null && env.caFile() != null) {
-      redis =
-          new RedisEndpoint(
-              redis.host(), redis.port(), redis.user(), redis.password(), true, env.caFile());
+      redis = redis.withCa(env.caFile());
     }
     return connect(redis);
   }
@@ -249,6 +304,9 @@ public final class StrataRedis implements AutoCloseable {
   /** Options for connecting as the endpoint's ACL user, with its CA. */
   public static Builder builder(RedisEndpoint endpoint) {
     Builder builder = builder(parse(endpoint.url()));
+    if (!endpoint.nodes().clusterNodes().isEmpty()) {
+      builder.clusterSeeds(endpoint.nodes().clusterNodes());
+    }
     if (endpoint.tls() && endpoint.caFile() != null) {
       builder.caCertificate(endpoint.caFile());
     }
@@ -385,6 +443,7 @@ public final class StrataRedis implements AutoCloseable {
     private Duration probeInterval = Duration.ofSeconds(1);
     private Path caCertificate;
     private Boolean cluster;
+    private List<String> clusterSeeds = List.of();
 
     private Builder(RedisURI uri) {
       this.uri = Objects.requireNonNull(uri, "uri must not be null");
@@ -426,6 +485,21 @@ public final class StrataRedis implements AutoCloseable {
      */
     public Builder cluster(boolean cluster) {
       this.cluster = cluster;
+      return this;
+    }
+
+    /**
+     * Connects to a Redis Cluster through these {@code host:port} seeds (as {@code
+     * REDIS_CLUSTER_NODES} lists them) with the URI's credentials and TLS, so that the client
+     * starts while some node is down. Implies {@code cluster(true)}.
+     */
+    public Builder clusterSeeds(List<String> hostPorts) {
+      for (String hostPort : hostPorts) {
+        if (!hostPort.matches(".+:\\d+")) {
+          throw new IllegalArgumentException("a cluster seed is host:port, not '" + hostPort + "'");
+        }
+      }
+      this.clusterSeeds = List.copyOf(hostPorts);
       return this;
     }
 
