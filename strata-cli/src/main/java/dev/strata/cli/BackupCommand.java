@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.strata.ops.backup.BackupSet;
 import dev.strata.ops.backup.Backups;
 import dev.strata.ops.backup.Drill;
+import dev.strata.ops.backup.RedisBackups;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +29,7 @@ import picocli.CommandLine.ParentCommand;
       BackupCommand.Take.Full.class,
       BackupCommand.Take.Diff.class,
       BackupCommand.Take.Incr.class,
+      BackupCommand.Redis.class,
       BackupCommand.ListSets.class,
       BackupCommand.Verify.class,
       BackupCommand.Expire.class
@@ -36,6 +39,15 @@ final class BackupCommand {
 
   Backups backups() {
     return new Backups(
+        root.workspace().stack(line -> root.err().println(line)).context(),
+        line -> {
+          root.err().println(line);
+          root.err().flush();
+        });
+  }
+
+  RedisBackups redisBackups() {
+    return new RedisBackups(
         root.workspace().stack(line -> root.err().println(line)).context(),
         line -> {
           root.err().println(line);
@@ -97,6 +109,23 @@ final class BackupCommand {
   }
 
   @Command(
+      name = "redis",
+      description =
+          "Backs up the stack's Redis: BGSAVE, then its RDB file into the repository's redis/"
+              + " folder, compressed and encrypted.")
+  static final class Redis implements Callable<Integer> {
+    @ParentCommand BackupCommand backup;
+
+    @Override
+    public Integer call() {
+      RedisBackups.RedisBackup b = backup.redisBackups().backup();
+      backup.root.out().println(b.name());
+      backup.root.out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
       name = "list",
       description =
           "Lists the backups: type, start, stop, size in the repository, WAL range, and the last"
@@ -112,6 +141,7 @@ final class BackupCommand {
       Backups backups = backup.backups();
       List<BackupSet> sets = backups.list();
       List<Map<String, Object>> drills = Drill.recorded(backups.engine());
+      List<RedisBackups.RedisBackup> redis = backup.redisBackups().list();
       PrintWriter out = backup.root.out();
       List<Map<String, Object>> rows = new ArrayList<>();
       for (BackupSet s : sets) {
@@ -132,6 +162,12 @@ final class BackupCommand {
           }
         }
         row.put(
+            "verified",
+            drills.stream()
+                .anyMatch(
+                    d ->
+                        s.label().equals(d.get("backup_set")) && Boolean.TRUE.equals(d.get("ok"))));
+        row.put(
             "drill",
             drill == null
                 ? null
@@ -144,6 +180,7 @@ final class BackupCommand {
         doc.put("backups", rows);
         doc.put("archive", backups.archiveRange().orElse(null));
         doc.put("drills", drills);
+        doc.put("redis", redis.stream().map(RedisBackups::toMap).toList());
         out.println(json(doc));
       } else if (rows.isEmpty()) {
         out.println("no backups yet: take one with `strata backup full`");
@@ -169,6 +206,11 @@ final class BackupCommand {
         }
         table.print(out);
         backups.archiveRange().ifPresent(a -> out.println("archived WAL: " + a));
+      }
+      if (!json) {
+        for (RedisBackups.RedisBackup b : redis) {
+          out.println("redis backup " + b.name() + " at " + b.at() + " (" + b.bytes() + " bytes)");
+        }
       }
       out.flush();
       return 0;
@@ -204,8 +246,16 @@ final class BackupCommand {
       Backups backups = backup.backups();
       int before = backups.list().size();
       backups.expire();
-      int after = backups.list().size();
+      List<BackupSet> kept = backups.list();
+      int after = kept.size();
+      List<String> redis =
+          backup
+              .redisBackups()
+              .expire(kept.isEmpty() ? Optional.empty() : Optional.of(kept.get(0).start()));
       backup.root.out().println("expired " + (before - after) + " backups; " + after + " kept");
+      if (!redis.isEmpty()) {
+        backup.root.out().println("expired the Redis backups " + redis);
+      }
       backup.root.out().flush();
       return 0;
     }

@@ -2,7 +2,9 @@ package dev.strata.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.strata.ops.backup.BackupStatus;
 import dev.strata.ops.stack.ComponentStatus;
+import dev.strata.ops.stack.Stack;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,18 +28,31 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<ComponentStatus> status = root.workspace().stack().status();
+    Stack stack = root.workspace().stack();
+    List<ComponentStatus> status = stack.status();
+    // The RPO, the last backup and the last drill (RTO): read beside the servers, never failing.
+    Map<String, Object> backup =
+        stack.created() && stack.spec().backup().enabled()
+            ? BackupStatus.of(stack.context())
+            : null;
     if (json) {
-      root.out().println(toJson(status));
+      root.out().println(toJson(status, backup));
       root.out().flush();
     } else {
       StatusTable.print(status, root.out());
+      if (backup != null) {
+        BackupStatus.lines(backup).forEach(root.out()::println);
+      }
+      root.out().flush();
     }
     return status.stream().allMatch(ComponentStatus::running) ? 0 : 1;
   }
 
-  /** {@code {"instances": [{"id", "kind", "role", "host", "port", "endpoint", "state", ...}]}}. */
-  private static String toJson(List<ComponentStatus> status) {
+  /**
+   * {@code {"instances": [{"id", "kind", "role", "host", "port", "endpoint", "state", ...}],
+   * "backup": {...}}}; backup is null when backups are off.
+   */
+  private static String toJson(List<ComponentStatus> status, Map<String, Object> backup) {
     List<Map<String, Object>> instances = new ArrayList<>();
     for (ComponentStatus s : status) {
       Map<String, Object> c = new LinkedHashMap<>();
@@ -54,10 +69,11 @@ final class StatusCommand implements Callable<Integer> {
       c.put("details", s.details());
       instances.add(c);
     }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("instances", instances);
+    doc.put("backup", backup);
     try {
-      return new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(Map.of("instances", instances));
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

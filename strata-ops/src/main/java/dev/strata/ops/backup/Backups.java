@@ -73,17 +73,27 @@ public final class Backups {
     Heartbeat.beat(context, "backup " + type);
     progress.accept(
         "taking a " + type + " backup of the stack's PostgreSQL into " + engine.repository());
+    BackupJournal journal = new BackupJournal(engine);
+    Instant started = Instant.now();
+    String attempt = journal.started(type);
     long start = System.nanoTime();
-    engine.check(
-        "the " + type + " backup",
-        "fix the cause above and run strata backup "
-            + type
-            + " again; a failed backup is"
-            + " never used for a restore",
-        "backup",
-        "--type=" + type);
-    List<BackupSet> sets = list();
-    BackupSet made = sets.get(sets.size() - 1);
+    BackupSet made;
+    try {
+      engine.check(
+          "the " + type + " backup",
+          "fix the cause above and run strata backup "
+              + type
+              + " again; a failed backup is"
+              + " never used for a restore",
+          "backup",
+          "--type=" + type);
+      List<BackupSet> sets = list();
+      made = sets.get(sets.size() - 1);
+    } catch (RuntimeException e) {
+      journal.ended(attempt, type, started, false, "", String.valueOf(e.getMessage()));
+      throw e;
+    }
+    journal.ended(attempt, type, started, true, made.label(), "");
     progress.accept(
         "backup "
             + made.label()
@@ -195,8 +205,7 @@ public final class Backups {
     return new Restores(context).restore(id, target, set);
   }
 
-  private static void requireRestorable(
-      RestoreTarget target, List<BackupSet> sets, Optional<String> set) {
+  static void requireRestorable(RestoreTarget target, List<BackupSet> sets, Optional<String> set) {
     if (sets.isEmpty()) {
       throw StrataException.environment(
           "there is no backup to restore from", "take one first: strata backup full");

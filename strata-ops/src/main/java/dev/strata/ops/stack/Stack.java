@@ -11,7 +11,6 @@ import dev.strata.core.spec.StrataSpec;
 import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
-import dev.strata.ops.backup.Backups;
 import dev.strata.ops.backup.PgBackRest;
 import dev.strata.ops.backup.Restores;
 import dev.strata.ops.component.Component;
@@ -104,7 +103,6 @@ public final class Stack {
       } else {
         pending.forEach(this::reportPendingRestart);
       }
-      Backups.afterUp(plan.context(), progress);
       return status;
     }
   }
