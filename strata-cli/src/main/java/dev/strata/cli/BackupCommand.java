@@ -69,11 +69,17 @@ final class BackupCommand {
   abstract static class Take implements Callable<Integer> {
     @ParentCommand BackupCommand backup;
 
+    @Option(
+        names = "--keep",
+        paramLabel = "REASON",
+        description = "Keep this backup whatever the retention (e.g. \"before release 42\").")
+    String keep;
+
     abstract String type();
 
     @Override
     public Integer call() {
-      BackupSet set = backup.backups().backup(type());
+      BackupSet set = backup.backups().backup(type(), Optional.ofNullable(keep));
       backup.root.out().println(set.label());
       backup.root.out().flush();
       return 0;
@@ -143,6 +149,7 @@ final class BackupCommand {
       List<Map<String, Object>> drills = Drill.recorded(backups.engine());
       List<RedisBackups.RedisBackup> redis = backup.redisBackups().list();
       PrintWriter out = backup.root.out();
+      Map<String, String> kept = backups.kept();
       List<Map<String, Object>> rows = new ArrayList<>();
       for (BackupSet s : sets) {
         Map<String, Object> row = new LinkedHashMap<>();
@@ -155,6 +162,7 @@ final class BackupCommand {
         row.put("wal_start", s.walStart());
         row.put("wal_stop", s.walStop());
         row.put("prior", s.prior().orElse(null));
+        row.put("kept", kept.get(s.label()));
         Map<String, Object> drill = null;
         for (Map<String, Object> d : drills) {
           if (s.label().equals(d.get("backup_set"))) {
@@ -195,7 +203,10 @@ final class BackupCommand {
               (String) r.get("start"),
               (String) r.get("stop"),
               r.get("repository_bytes").toString(),
-              r.get("wal_start") + "-" + r.get("wal_stop"),
+              r.get("wal_start")
+                  + "-"
+                  + r.get("wal_stop")
+                  + (r.get("kept") == null ? "" : " (kept: " + r.get("kept") + ")"),
               d == null
                   ? "not drilled"
                   : (Boolean.TRUE.equals(d.get("ok")) ? "drill ok " : "DRILL FAILED ")

@@ -278,6 +278,20 @@ final class BackupsIT {
         JSON.readTree(Cli.run(project, "backup", "list", "--json").out()).path("backups");
     assertThat(backups.size()).isEqualTo(1);
     assertThat(backups.get(0).path("type").asText()).isEqualTo("full");
+
+    // A kept backup (what migrate up --backup takes) outlives the count.
+    Cli kept = Cli.run(project, "backup", "full", "--keep", "before release 7");
+    assertThat(kept.exitCode()).as(kept.toString()).isZero();
+    Cli newer = Cli.run(project, "backup", "full");
+    assertThat(newer.exitCode()).as(newer.toString()).isZero();
+    assertThat(Cli.run(project, "backup", "expire").exitCode()).isZero();
+    JsonNode after =
+        JSON.readTree(Cli.run(project, "backup", "list", "--json").out()).path("backups");
+    List<String> labels = new ArrayList<>();
+    after.forEach(b -> labels.add(b.path("label").asText()));
+    assertThat(labels).containsExactly(kept.out().strip(), newer.out().strip());
+    assertThat(after.get(0).path("kept").asText()).isEqualTo("before release 7");
+    assertThat(after.get(1).path("kept").isNull()).isTrue();
     Files.writeString(project.resolve("strata.yaml"), YAML);
   }
 
@@ -368,7 +382,12 @@ final class BackupsIT {
       assertThat(r.err()).contains("is full").contains("fix:");
       assertThat(Files.list(restores).toList()).as("nothing half-restored").isEmpty();
     } finally {
-      assertThat(Exec.of("umount", restores.toString()).run().ok()).isTrue();
+      // pgBackRest's worker processes may still be closing their files on it for a moment.
+      assertThat(
+              dev.strata.ops.process.Wait.until(
+                  () -> Exec.of("umount", restores.toString()).run().ok(),
+                  java.time.Duration.ofSeconds(60)))
+          .isTrue();
     }
   }
 

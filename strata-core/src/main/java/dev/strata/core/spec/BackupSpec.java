@@ -71,6 +71,25 @@ public final class BackupSpec {
           Types.autoOr(Types.integer(1, 9999)),
           Optional.empty(),
           "Differential backups kept; auto keeps those of every kept full backup.");
+  public static final Key<Optional<Integer>> RETENTION_DAILY =
+      Key.of(
+          "retention_daily",
+          Types.autoOr(Types.integer(1, 9999)),
+          Optional.empty(),
+          "GFS: for this many days, the newest full backup of each day is kept too (auto: off);"
+              + " Strata then expires by this policy, not pgBackRest's count alone.");
+  public static final Key<Optional<Integer>> RETENTION_WEEKLY =
+      Key.of(
+          "retention_weekly",
+          Types.autoOr(Types.integer(1, 9999)),
+          Optional.empty(),
+          "GFS: for this many ISO weeks, the newest full backup of each week is kept (auto: off).");
+  public static final Key<Optional<Integer>> RETENTION_MONTHLY =
+      Key.of(
+          "retention_monthly",
+          Types.autoOr(Types.integer(1, 9999)),
+          Optional.empty(),
+          "GFS: for this many months, the newest full backup of each month is kept (auto: off).");
   public static final Key<Map<String, Map<String, String>>> CHECKS =
       Key.of(
           "checks",
@@ -92,6 +111,9 @@ public final class BackupSpec {
               ARCHIVE_TIMEOUT,
               RETENTION_FULL,
               RETENTION_DIFF,
+              RETENTION_DAILY,
+              RETENTION_WEEKLY,
+              RETENTION_MONTHLY,
               CHECKS),
           BackupSpec::new);
 
@@ -144,6 +166,28 @@ public final class BackupSpec {
   /** Differential backups kept; empty is as many as the kept full backups have. */
   public Optional<Integer> retentionDiff() {
     return values.get(RETENTION_DIFF);
+  }
+
+  /** GFS: days for which each day's newest full backup is kept; empty is off. */
+  public Optional<Integer> retentionDaily() {
+    return values.get(RETENTION_DAILY);
+  }
+
+  /** GFS: ISO weeks for which each week's newest full backup is kept; empty is off. */
+  public Optional<Integer> retentionWeekly() {
+    return values.get(RETENTION_WEEKLY);
+  }
+
+  /** GFS: months for which each month's newest full backup is kept; empty is off. */
+  public Optional<Integer> retentionMonthly() {
+    return values.get(RETENTION_MONTHLY);
+  }
+
+  /** Whether a GFS policy is set (any of daily, weekly, monthly). */
+  public boolean gfs() {
+    return retentionDaily().isPresent()
+        || retentionWeekly().isPresent()
+        || retentionMonthly().isPresent();
   }
 
   /** The drill's own checks, in file order. */

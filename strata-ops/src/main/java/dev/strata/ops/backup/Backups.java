@@ -65,6 +65,15 @@ public final class Backups {
    * @return the new set
    */
   public BackupSet backup(String type) {
+    return backup(type, Optional.empty());
+  }
+
+  /**
+   * Takes a backup and, with a reason, pins it against expiry (a backup before a migration).
+   *
+   * @param keep why the backup is kept whatever the retention; empty for a usual backup
+   */
+  public BackupSet backup(String type, Optional<String> keep) {
     if (!List.of("full", "diff", "incr").contains(type)) {
       throw StrataException.badInput(
           "no backup type '" + type + "'", "use strata backup full, diff or incr");
@@ -94,6 +103,10 @@ public final class Backups {
       throw e;
     }
     journal.ended(attempt, type, started, true, made.label(), "");
+    keep.ifPresent(why -> new KeptBackups(engine).pin(made.label(), why));
+    if (engine.strataExpires()) {
+      expire();
+    }
     progress.accept(
         "backup "
             + made.label()
@@ -128,11 +141,48 @@ public final class Backups {
         "--output=json");
   }
 
-  /** Applies the retention of strata.yaml now: older full backups and their WAL go. */
+  /**
+   * Applies the retention of strata.yaml now: older full backups, their differential and
+   * incremental backups and their WAL go. With a GFS policy or a pinned backup Strata picks the
+   * full backups to expire ({@link Retention}) and has pgBackRest expire each ({@code expire
+   * --set}); otherwise pgBackRest's count does it alone.
+   */
   public String expire() {
     ensureStanza();
-    return engine.check(
-        "expiring old backups", "see the cause above", "expire", "--log-level-console=info");
+    StringBuilder out = new StringBuilder();
+    if (engine.strataExpires()) {
+      var spec = context.spec().backup();
+      Retention policy =
+          new Retention(
+              spec.retentionFull(),
+              spec.retentionDaily(),
+              spec.retentionWeekly(),
+              spec.retentionMonthly(),
+              new KeptBackups(engine).pinned().keySet());
+      List<BackupSet> fulls = list().stream().filter(b -> b.type().equals("full")).toList();
+      java.util.Set<String> keep = policy.keep(fulls, Instant.now());
+      for (BackupSet b : fulls) {
+        if (!keep.contains(b.label())) {
+          progress.accept("expiring " + b.label() + " (outside the retention policy)");
+          out.append(
+              engine.check(
+                  "expiring " + b.label(),
+                  "see the cause above",
+                  "expire",
+                  "--set=" + b.label(),
+                  "--log-level-console=info"));
+        }
+      }
+    }
+    out.append(
+        engine.check(
+            "expiring old backups", "see the cause above", "expire", "--log-level-console=info"));
+    return out.toString();
+  }
+
+  /** The pinned backups and why each is kept. */
+  public java.util.Map<String, String> kept() {
+    return new KeptBackups(engine).pinned();
   }
 
   /** Checks the repository's files (checksums of every backup file and archived WAL). */

@@ -83,7 +83,10 @@ public final class PgBackRest {
       global.put("repo1-cipher-pass", context.secrets().get(CIPHER_SECRET));
     }
     global.put("repo1-retention-full-type", "count");
-    global.put("repo1-retention-full", Integer.toString(spec.retentionFull()));
+    // A GFS policy or a pinned backup is beyond pgBackRest's count: Strata expires (Retention).
+    global.put(
+        "repo1-retention-full",
+        strataExpires() ? "9999999" : Integer.toString(spec.retentionFull()));
     spec.retentionDiff().ifPresent(d -> global.put("repo1-retention-diff", Integer.toString(d)));
     global.put("compress-type", spec.compress());
     global.put("process-max", Integer.toString(processMax()));
@@ -117,6 +120,11 @@ public final class PgBackRest {
     out.append("\n[").append(STANZA).append("]\n");
     stanza.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
     return out.toString();
+  }
+
+  /** Whether Strata, not pgBackRest's count, decides which full backups expire. */
+  boolean strataExpires() {
+    return spec.gfs() || !new KeptBackups(this).pinned().isEmpty();
   }
 
   private int processMax() {
