@@ -203,6 +203,24 @@ final class BackupsIT {
   }
 
   @Test
+  @Order(55)
+  void the_metrics_show_backup_age_results_rto_and_archive_lag() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    new dev.strata.ops.backup.BackupMetrics(stack()).bindTo(registry);
+    assertThat(gauge(registry, "strata_backup_age_seconds")).isBetween(0.0, 3600.0);
+    assertThat(gauge(registry, "strata_backup_last_success")).isEqualTo(1.0);
+    assertThat(gauge(registry, "strata_backup_drill_last_success")).isEqualTo(1.0);
+    assertThat(gauge(registry, "strata_backup_drill_rto_seconds")).isPositive();
+    assertThat(gauge(registry, "strata_backup_archive_lag_seconds")).isBetween(0.0, 3600.0);
+    assertThat(gauge(registry, "strata_backup_archive_failing")).isEqualTo(0.0);
+  }
+
+  private static double gauge(io.micrometer.core.instrument.MeterRegistry registry, String name) {
+    return registry.get(name).gauge().value();
+  }
+
+  @Test
   @Order(60)
   void targets_in_the_future_or_before_the_first_backup_are_refused_and_nothing_is_left()
       throws Exception {
@@ -265,6 +283,56 @@ final class BackupsIT {
     assertThat(b.exitCode()).as("the next backup succeeds: " + b).isZero();
     Cli verify = Cli.run(project, "backup", "verify");
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
+  }
+
+  @Test
+  @Order(85)
+  void the_archive_queue_is_bounded_and_status_says_wal_was_dropped() throws Exception {
+    Files.writeString(
+        project.resolve("strata.yaml"), YAML + "backup:\n  archive_queue_max: 64mb\n");
+    assertThat(Cli.run(project, "up").exitCode()).isZero();
+    assertThat(Files.readString(project.resolve(".strata/pgbackrest.conf")))
+        .contains("archive-push-queue-max=64MiB");
+    Path archive = project.resolve(".strata/backups/archive");
+    Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("---------"));
+    try {
+      // Six segments of 16 MB wait: past the 64 MB bound pgBackRest drops them.
+      for (int i = 0; i < 6; i++) {
+        sql("INSERT INTO t VALUES (" + (3000 + i) + ")");
+        superuser("SELECT pg_switch_wal()");
+      }
+      assertThat(
+              dev.strata.ops.process.Wait.until(
+                  () -> {
+                    try {
+                      return !JSON.readTree(Cli.run(project, "status", "--json").out())
+                          .path("backup")
+                          .path("wal_dropped_at")
+                          .isNull();
+                    } catch (IOException e) {
+                      return false;
+                    }
+                  },
+                  java.time.Duration.ofSeconds(120)))
+          .as("pgBackRest dropped the queue past archive_queue_max")
+          .isTrue();
+      long ready =
+          Long.parseLong(
+              superuser(
+                  "SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'"));
+      assertThat(ready * 16).as("MB of WAL waiting").isLessThanOrEqualTo(64 + 16);
+      assertThat(Cli.run(project, "status").out()).contains("WAL WAS DROPPED");
+      assertThat(query("SELECT count(*) FROM t WHERE id >= 3000")).isEqualTo("6");
+    } finally {
+      Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rwxr-x---"));
+      Files.writeString(project.resolve("strata.yaml"), YAML);
+    }
+    assertThat(Cli.run(project, "up").exitCode()).isZero();
+    Cli full = Cli.run(project, "backup", "full");
+    assertThat(full.exitCode()).as(full.toString()).isZero();
+    JsonNode b = JSON.readTree(Cli.run(project, "status", "--json").out()).path("backup");
+    assertThat(b.path("wal_dropped_at").isNull()).as("a full backup after the gap").isTrue();
+    sql("DELETE FROM t WHERE id >= 3000");
   }
 
   @Test
@@ -377,17 +445,17 @@ final class BackupsIT {
             .run();
     assertThat(mount.ok()).as(mount.output()).isTrue();
     try {
-      Cli r = Cli.run(project, "restore", "--to", "latest");
+      // An LSN target: the restore starts at once (no WAL switch and archive wait before it).
+      String lsn = superuser("SELECT pg_current_wal_lsn()");
+      Cli r = Cli.run(project, "restore", "--to", lsn);
       assertThat(r.exitCode()).as(r.toString()).isNotZero();
       assertThat(r.err()).contains("is full").contains("fix:");
-      assertThat(Files.list(restores).toList()).as("nothing half-restored").isEmpty();
+      try (var left = Files.list(restores)) { // closed: an open directory keeps the mount busy
+        assertThat(left.toList()).as("nothing half-restored").isEmpty();
+      }
     } finally {
-      // pgBackRest's worker processes may still be closing their files on it for a moment.
-      assertThat(
-              dev.strata.ops.process.Wait.until(
-                  () -> Exec.of("umount", restores.toString()).run().ok(),
-                  java.time.Duration.ofSeconds(60)))
-          .isTrue();
+      Exec.Result umount = Exec.of("umount", restores.toString()).run();
+      assertThat(umount.ok()).as(umount.output()).isTrue();
     }
   }
 
@@ -508,6 +576,42 @@ final class BackupsIT {
     Exec.Result r = Exec.of(command).env("REDISCLI_AUTH", app.password()).run();
     assertThat(r.ok()).as(r.output()).isTrue();
     return r.output().strip();
+  }
+
+  @Test
+  @Order(150)
+  void an_s3_repository_over_https_takes_and_restores_backups() throws Exception {
+    try (S3rver s3 =
+        S3rver.start(project.resolve("s3/data"), project.resolve(".strata/tls"), "strata")) {
+      Files.writeString(
+          project.resolve("strata.yaml"),
+          YAML
+              + "backup:\n  repository: s3\n  s3_endpoint: localhost:"
+              + s3.port()
+              + "\n  s3_bucket: strata\n  s3_path_style: true\n"
+              + "  s3_key: ${STRATA_TEST_S3_KEY:-S3RVER}\n"
+              + "  s3_secret: ${STRATA_TEST_S3_SECRET:-S3RVER}\n"
+              + "  s3_ca_file: .strata/tls/ca.crt\n");
+      Cli up = Cli.run(project, "up");
+      assertThat(up.exitCode()).as(up.toString()).isZero();
+      assertThat(Files.readString(project.resolve(".strata/pgbackrest.conf")))
+          .contains("repo1-type=s3")
+          .contains("repo1-s3-endpoint=localhost")
+          .contains("repo1-s3-uri-style=path");
+      sql("INSERT INTO t SELECT g FROM generate_series(5000, 5009) g");
+      Cli b = Cli.run(project, "backup", "full");
+      assertThat(b.exitCode()).as(b.toString()).isZero();
+      try (var files = Files.walk(project.resolve("s3/data"))) {
+        assertThat(files.map(Path::toString).filter(f -> f.contains("backup.info")).count())
+            .as("the backup is in the bucket")
+            .isPositive();
+      }
+      JsonNode copy = restore("--to", "latest");
+      assertThat(count(copy, "t")).isEqualTo(Long.parseLong(query("SELECT count(*) FROM t")));
+      remove(copy);
+    } finally {
+      Files.writeString(project.resolve("strata.yaml"), YAML);
+    }
   }
 
   private static JsonNode restore(String... args) throws IOException {

@@ -3,15 +3,24 @@ package dev.strata.ops.backup;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.postgres.Psql;
 import dev.strata.ops.process.Exec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The backup state {@code strata status} shows and the metrics export: the RPO (archive lag: the
@@ -23,6 +32,8 @@ import java.util.Optional;
 public final class BackupStatus {
   private static final DateTimeFormatter PG =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSx");
+  private static final DateTimeFormatter LOG =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
   private static final String ARCHIVER =
       "SELECT coalesce(last_archived_wal, ''), coalesce(to_char(last_archived_time AT TIME ZONE"
           + " 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00', ''), coalesce(last_failed_wal, ''),"
@@ -111,8 +122,19 @@ public final class BackupStatus {
     m.put("failed_count", a.map(Archive::failedCount).orElse(null));
     m.put("queue_bytes", a.map(x -> x.readySegments() * x.segmentBytes()).orElse(null));
     m.put("queue_max_bytes", context.spec().backup().archiveQueueMax().megabytes() * 1024 * 1024);
+    Optional<Instant> dropped = lastDrop(engine);
+    m.put("wal_dropped_at", null);
     try {
       List<BackupSet> sets = new Backups(context, l -> {}).list();
+      // A drop before the newest full backup no longer matters: restores start after it.
+      Optional<Instant> lastFull =
+          sets.stream()
+              .filter(x -> x.type().equals("full"))
+              .map(BackupSet::stop)
+              .reduce((x, y) -> y);
+      if (dropped.isPresent() && (lastFull.isEmpty() || dropped.get().isAfter(lastFull.get()))) {
+        m.put("wal_dropped_at", dropped.get().toString());
+      }
       if (sets.isEmpty()) {
         m.put("last_backup", null);
       } else {
@@ -170,6 +192,13 @@ public final class BackupStatus {
               + " are kept, then WAL is dropped and PITR has a gap). PostgreSQL keeps running;"
               + " check the repository (strata logs postgres)");
     }
+    if (m.get("wal_dropped_at") != null) {
+      out.add(
+          "backup: WAL WAS DROPPED at "
+              + m.get("wal_dropped_at")
+              + " (the archive queue passed backup.archive_queue_max): restores to a time after it"
+              + " need a newer backup; take one now (strata backup full)");
+    }
     Map<String, Object> b = (Map<String, Object>) m.get("last_backup");
     out.add(
         b == null
@@ -209,6 +238,34 @@ public final class BackupStatus {
                 + d.get("rto_ms")
                 + " ms");
     return out;
+  }
+
+  /**
+   * When pgBackRest last dropped WAL because the queue passed {@code archive-push-queue-max}: it
+   * tells PostgreSQL the WAL was archived, so only its log (local time) says so.
+   */
+  static Optional<Instant> lastDrop(PgBackRest engine) {
+    Optional<Instant> last = Optional.empty();
+    for (String name : List.of("strata-archive-push.log", "strata-archive-push-async.log")) {
+      Path log = engine.workDir().resolve("log").resolve(name);
+      if (!Files.exists(log)) {
+        continue;
+      }
+      try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+        Optional<Instant> t =
+            lines
+                .filter(l -> l.contains("dropped WAL file") && l.length() > 23)
+                .reduce((a, b) -> b)
+                .map(l -> LOG.parse(l.substring(0, 23), LocalDateTime::from))
+                .map(l -> l.atZone(ZoneId.systemDefault()).toInstant());
+        if (t.isPresent() && (last.isEmpty() || t.get().isAfter(last.get()))) {
+          last = t;
+        }
+      } catch (IOException | UncheckedIOException | DateTimeException e) {
+        // An unreadable log says nothing about drops.
+      }
+    }
+    return last;
   }
 
   private static Map<String, Object> attempt(BackupJournal.Attempt x) {

@@ -53,8 +53,11 @@ public final class Backups {
     if (!engine.stanzaExists()) {
       engine.check(
           "creating the backup repository (pgbackrest stanza-create)",
-          "check that " + engine.repository() + " is writable by the servers' user",
+          context.spec().backup().s3()
+              ? "check the s3_* keys of strata.yaml (endpoint, bucket, credentials, CA)"
+              : "check that " + engine.repository() + " is writable by the servers' user",
           "stanza-create");
+      engine.stanzaCreated();
     }
   }
 
