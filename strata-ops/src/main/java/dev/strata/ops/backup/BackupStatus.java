@@ -124,17 +124,16 @@ public final class BackupStatus {
     m.put("queue_max_bytes", context.spec().backup().archiveQueueMax().megabytes() * 1024 * 1024);
     Optional<Instant> dropped = lastDrop(engine);
     m.put("wal_dropped_at", null);
+    // A drop before the newest full backup no longer matters: restores start after it. The
+    // repository may be unreadable meanwhile (that is often why WAL was dropped): then it counts.
+    Optional<Instant> lastFull = Optional.empty();
     try {
       List<BackupSet> sets = new Backups(context, l -> {}).list();
-      // A drop before the newest full backup no longer matters: restores start after it.
-      Optional<Instant> lastFull =
+      lastFull =
           sets.stream()
               .filter(x -> x.type().equals("full"))
               .map(BackupSet::stop)
               .reduce((x, y) -> y);
-      if (dropped.isPresent() && (lastFull.isEmpty() || dropped.get().isAfter(lastFull.get()))) {
-        m.put("wal_dropped_at", dropped.get().toString());
-      }
       if (sets.isEmpty()) {
         m.put("last_backup", null);
       } else {
@@ -149,6 +148,9 @@ public final class BackupStatus {
     } catch (RuntimeException e) {
       m.put("last_backup", null);
       m.put("error", String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+    }
+    if (dropped.isPresent() && (lastFull.isEmpty() || dropped.get().isAfter(lastFull.get()))) {
+      m.put("wal_dropped_at", dropped.get().toString());
     }
     List<BackupJournal.Attempt> attempts = new BackupJournal(engine).attempts();
     List<BackupJournal.Attempt> pg =
