@@ -35,15 +35,19 @@ public final class BackupSpec {
           "local",
           "Where pgBackRest keeps backups and WAL: local (backup.path) or s3 (the s3_* keys);"
               + " Strata's own records and Redis backups stay in backup.path.");
-  public static final Key<String> S3_ENDPOINT =
+  public static final Key<Optional<String>> S3_ENDPOINT =
       Key.of(
           "s3_endpoint",
-          Types.string("host or host:port"),
-          "",
+          Types.autoOr(Types.string("host or host:port")),
+          Optional.empty(),
           "The S3-compatible endpoint, e.g. s3.eu-west-1.amazonaws.com or localhost:9000 (HTTPS;"
               + " the certificate must name this host).");
-  public static final Key<String> S3_BUCKET =
-      Key.of("s3_bucket", Types.string("a bucket name"), "", "The bucket (it must exist).");
+  public static final Key<Optional<String>> S3_BUCKET =
+      Key.of(
+          "s3_bucket",
+          Types.autoOr(Types.string("a bucket name")),
+          Optional.empty(),
+          "The bucket (it must exist).");
   public static final Key<String> S3_REGION =
       Key.of("s3_region", Types.string("a region"), "us-east-1", "The bucket's region.");
   public static final Key<String> S3_PATH =
@@ -59,23 +63,23 @@ public final class BackupSpec {
           false,
           "Path-style URLs (endpoint/bucket), as MinIO and most S3-compatible servers need;"
               + " false is AWS's bucket.endpoint.");
-  public static final Key<String> S3_KEY =
+  public static final Key<Optional<String>> S3_KEY =
       Key.of(
           "s3_key",
-          Types.string("text, best ${VAR}"),
-          "",
+          Types.autoOr(Types.string("text, best ${VAR}")),
+          Optional.empty(),
           "The access key id; write ${VAR} so it comes from the environment, not the file.");
-  public static final Key<String> S3_SECRET =
+  public static final Key<Optional<String>> S3_SECRET =
       Key.of(
           "s3_secret",
-          Types.string("text, best ${VAR}"),
-          "",
+          Types.autoOr(Types.string("text, best ${VAR}")),
+          Optional.empty(),
           "The secret access key; write ${VAR} so it comes from the environment, not the file.");
-  public static final Key<String> S3_CA_FILE =
+  public static final Key<Optional<String>> S3_CA_FILE =
       Key.of(
           "s3_ca_file",
-          Types.string("a file, relative to strata.yaml's folder"),
-          "",
+          Types.autoOr(Types.string("a file, relative to strata.yaml's folder")),
+          Optional.empty(),
           "A CA certificate to verify the endpoint with instead of the system's (a private CA).");
   public static final Key<Boolean> ENCRYPTION =
       Key.of(
@@ -204,14 +208,14 @@ public final class BackupSpec {
   /** The S3 repository's settings; meaningful when {@link #s3()}. */
   public S3 s3Settings() {
     return new S3(
-        values.get(S3_ENDPOINT),
-        values.get(S3_BUCKET),
+        values.get(S3_ENDPOINT).orElse(""),
+        values.get(S3_BUCKET).orElse(""),
         values.get(S3_REGION),
         values.get(S3_PATH),
         values.get(S3_PATH_STYLE),
-        values.get(S3_KEY),
-        values.get(S3_SECRET),
-        values.get(S3_CA_FILE));
+        values.get(S3_KEY).orElse(""),
+        values.get(S3_SECRET).orElse(""),
+        values.get(S3_CA_FILE).orElse(""));
   }
 
   /**
@@ -330,8 +334,8 @@ public final class BackupSpec {
   static List<SpecProblem> crossCheck(Values v) {
     List<SpecProblem> problems = new ArrayList<>();
     if (v.get(REPOSITORY).equals("s3")) {
-      for (Key<String> k : List.of(S3_ENDPOINT, S3_BUCKET, S3_KEY, S3_SECRET)) {
-        if (v.get(k).isBlank()) {
+      for (Key<Optional<String>> k : List.of(S3_ENDPOINT, S3_BUCKET, S3_KEY, S3_SECRET)) {
+        if (v.get(k).filter(x -> !x.isBlank()).isEmpty()) {
           problems.add(
               new SpecProblem(
                   v.location(REPOSITORY),
