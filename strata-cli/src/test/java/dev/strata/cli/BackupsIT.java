@@ -608,9 +608,22 @@ final class BackupsIT {
       JsonNode copy = restore("--to", "latest");
       assertThat(count(copy, "t")).isEqualTo(Long.parseLong(query("SELECT count(*) FROM t")));
       remove(copy);
+      // Back to the local repository while s3rver still answers: archiving moves with it.
+      Files.writeString(project.resolve("strata.yaml"), YAML);
+      assertThat(Cli.run(project, "up").exitCode()).isZero();
     } finally {
       Files.writeString(project.resolve("strata.yaml"), YAML);
     }
+    Cli.run(project, "down");
+    assertThat(
+            dev.strata.ops.process.Wait.until(
+                () ->
+                    ProcessHandle.allProcesses()
+                        .map(p -> p.info().commandLine().orElse(""))
+                        .noneMatch(c -> c.contains(project.toString()) && c.contains("pgbackrest")),
+                java.time.Duration.ofSeconds(30)))
+        .as("no pgBackRest process of the stack outlives strata down")
+        .isTrue();
   }
 
   private static JsonNode restore(String... args) throws IOException {

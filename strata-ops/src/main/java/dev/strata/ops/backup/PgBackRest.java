@@ -226,6 +226,23 @@ public final class PgBackRest {
     binary();
   }
 
+  /**
+   * Stops this stack's asynchronous archive-push / archive-get processes once PostgreSQL is down:
+   * with the repository unreachable (S3 down) one keeps retrying long after the server that started
+   * it stopped.
+   */
+  public static void stopAsync(ComponentContext context) {
+    String config = "--config=" + new PgBackRest(context).configFile();
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().command().orElse("").endsWith("/pgbackrest"))
+        .filter(
+            p -> {
+              List<String> args = List.of(p.info().arguments().orElse(new String[0]));
+              return args.contains(config) && args.stream().anyMatch(a -> a.endsWith(":async"));
+            })
+        .forEach(ProcessHandle::destroy);
+  }
+
   /** Whether the stanza exists in the repository. */
   public boolean stanzaExists() {
     if (spec.s3()) {

@@ -124,6 +124,7 @@ public final class Stack {
       StackPlan plan = plan(tools(false), runAs(), false);
       Restores.stopAll(plan.context());
       new StackExecutor(plan, progress).stop(plan.components());
+      PgBackRest.stopAsync(plan.context());
     }
   }
 
