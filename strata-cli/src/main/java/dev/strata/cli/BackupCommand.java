@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.strata.ops.backup.BackupSet;
 import dev.strata.ops.backup.Backups;
 import dev.strata.ops.backup.Drill;
+import dev.strata.ops.backup.RedisBackups;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +29,7 @@ import picocli.CommandLine.ParentCommand;
       BackupCommand.Take.Full.class,
       BackupCommand.Take.Diff.class,
       BackupCommand.Take.Incr.class,
+      BackupCommand.Redis.class,
       BackupCommand.ListSets.class,
       BackupCommand.Verify.class,
       BackupCommand.Expire.class
@@ -36,6 +39,15 @@ final class BackupCommand {
 
   Backups backups() {
     return new Backups(
+        root.workspace().stack(line -> root.err().println(line)).context(),
+        line -> {
+          root.err().println(line);
+          root.err().flush();
+        });
+  }
+
+  RedisBackups redisBackups() {
+    return new RedisBackups(
         root.workspace().stack(line -> root.err().println(line)).context(),
         line -> {
           root.err().println(line);
@@ -57,11 +69,17 @@ final class BackupCommand {
   abstract static class Take implements Callable<Integer> {
     @ParentCommand BackupCommand backup;
 
+    @Option(
+        names = "--keep",
+        paramLabel = "REASON",
+        description = "Keep this backup whatever the retention (e.g. \"before release 42\").")
+    String keep;
+
     abstract String type();
 
     @Override
     public Integer call() {
-      BackupSet set = backup.backups().backup(type());
+      BackupSet set = backup.backups().backup(type(), Optional.ofNullable(keep));
       backup.root.out().println(set.label());
       backup.root.out().flush();
       return 0;
@@ -97,6 +115,23 @@ final class BackupCommand {
   }
 
   @Command(
+      name = "redis",
+      description =
+          "Backs up the stack's Redis: BGSAVE, then its RDB file into the repository's redis/"
+              + " folder, compressed and encrypted.")
+  static final class Redis implements Callable<Integer> {
+    @ParentCommand BackupCommand backup;
+
+    @Override
+    public Integer call() {
+      RedisBackups.RedisBackup b = backup.redisBackups().backup();
+      backup.root.out().println(b.name());
+      backup.root.out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
       name = "list",
       description =
           "Lists the backups: type, start, stop, size in the repository, WAL range, and the last"
@@ -112,7 +147,9 @@ final class BackupCommand {
       Backups backups = backup.backups();
       List<BackupSet> sets = backups.list();
       List<Map<String, Object>> drills = Drill.recorded(backups.engine());
+      List<RedisBackups.RedisBackup> redis = backup.redisBackups().list();
       PrintWriter out = backup.root.out();
+      Map<String, String> kept = backups.kept();
       List<Map<String, Object>> rows = new ArrayList<>();
       for (BackupSet s : sets) {
         Map<String, Object> row = new LinkedHashMap<>();
@@ -125,12 +162,19 @@ final class BackupCommand {
         row.put("wal_start", s.walStart());
         row.put("wal_stop", s.walStop());
         row.put("prior", s.prior().orElse(null));
+        row.put("kept", kept.get(s.label()));
         Map<String, Object> drill = null;
         for (Map<String, Object> d : drills) {
           if (s.label().equals(d.get("backup_set"))) {
             drill = d;
           }
         }
+        row.put(
+            "verified",
+            drills.stream()
+                .anyMatch(
+                    d ->
+                        s.label().equals(d.get("backup_set")) && Boolean.TRUE.equals(d.get("ok"))));
         row.put(
             "drill",
             drill == null
@@ -144,6 +188,7 @@ final class BackupCommand {
         doc.put("backups", rows);
         doc.put("archive", backups.archiveRange().orElse(null));
         doc.put("drills", drills);
+        doc.put("redis", redis.stream().map(RedisBackups::toMap).toList());
         out.println(json(doc));
       } else if (rows.isEmpty()) {
         out.println("no backups yet: take one with `strata backup full`");
@@ -158,7 +203,10 @@ final class BackupCommand {
               (String) r.get("start"),
               (String) r.get("stop"),
               r.get("repository_bytes").toString(),
-              r.get("wal_start") + "-" + r.get("wal_stop"),
+              r.get("wal_start")
+                  + "-"
+                  + r.get("wal_stop")
+                  + (r.get("kept") == null ? "" : " (kept: " + r.get("kept") + ")"),
               d == null
                   ? "not drilled"
                   : (Boolean.TRUE.equals(d.get("ok")) ? "drill ok " : "DRILL FAILED ")
@@ -169,6 +217,11 @@ final class BackupCommand {
         }
         table.print(out);
         backups.archiveRange().ifPresent(a -> out.println("archived WAL: " + a));
+      }
+      if (!json) {
+        for (RedisBackups.RedisBackup b : redis) {
+          out.println("redis backup " + b.name() + " at " + b.at() + " (" + b.bytes() + " bytes)");
+        }
       }
       out.flush();
       return 0;
@@ -204,8 +257,16 @@ final class BackupCommand {
       Backups backups = backup.backups();
       int before = backups.list().size();
       backups.expire();
-      int after = backups.list().size();
+      List<BackupSet> kept = backups.list();
+      int after = kept.size();
+      List<String> redis =
+          backup
+              .redisBackups()
+              .expire(kept.isEmpty() ? Optional.empty() : Optional.of(kept.get(0).start()));
       backup.root.out().println("expired " + (before - after) + " backups; " + after + " kept");
+      if (!redis.isEmpty()) {
+        backup.root.out().println("expired the Redis backups " + redis);
+      }
       backup.root.out().flush();
       return 0;
     }

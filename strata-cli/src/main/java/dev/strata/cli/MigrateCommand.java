@@ -105,7 +105,9 @@ final class MigrateCommand {
 
     @Option(
         names = "--backup",
-        description = "Take a compressed pg_dump of the database first, in .strata/backups/.")
+        description =
+            "Back up first, kept whatever the retention: a pgBackRest full backup of the stack's"
+                + " database when backups are on, else a compressed pg_dump in .strata/backups/.")
     boolean backup;
 
     @Mixin AllowChanged allowChanged;
@@ -117,7 +119,22 @@ final class MigrateCommand {
       MigrateTarget.Database db = target.resolve(ws);
       PrintWriter out = parent.out();
       Migrator migrator = target.migrator(ws, db, s -> print(out, s));
-      if (backup) {
+      if (backup && target.url == null && ws.spec().backup().enabled() && ws.stack().created()) {
+        // The stack's own database: a pgBackRest full backup, kept whatever the retention.
+        var set =
+            new dev.strata.ops.backup.Backups(
+                    ws.stack(l -> parent.root.err().println(l)).context(),
+                    l -> {
+                      parent.root.err().println(l);
+                      parent.root.err().flush();
+                    })
+                .backup(
+                    "full",
+                    java.util.Optional.of(
+                        "before migrate up of " + db.name() + " at " + java.time.Instant.now()));
+        out.println("backup: " + set.label() + " (a full backup, kept; strata backup list)");
+        out.flush();
+      } else if (backup) {
         Path file =
             PgDump.beforeMigration(
                 ws.spec().postgres().binDir(),

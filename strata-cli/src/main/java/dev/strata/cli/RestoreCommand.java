@@ -5,6 +5,8 @@ import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
 import dev.strata.ops.backup.Backups;
 import dev.strata.ops.backup.Dumps;
+import dev.strata.ops.backup.InPlaceRestore;
+import dev.strata.ops.backup.RedisBackups;
 import dev.strata.ops.backup.RestoreTarget;
 import dev.strata.ops.backup.RestoredInstance;
 import dev.strata.ops.stack.Stack;
@@ -30,7 +32,11 @@ import picocli.CommandLine.ParentCommand;
       "given), an LSN or a restore point's NAME. Prints its URL; `strata restore remove ID` stops",
       "and deletes it."
     },
-    subcommands = {RestoreCommand.Point.class, RestoreCommand.Remove.class})
+    subcommands = {
+      RestoreCommand.Point.class,
+      RestoreCommand.Remove.class,
+      RestoreCommand.Redis.class
+    })
 final class RestoreCommand implements Callable<Integer> {
   @ParentCommand StrataCommand root;
 
@@ -70,6 +76,16 @@ final class RestoreCommand implements Callable<Integer> {
       description = "With --dump: the database it was dumped from (default: the first).")
   String database;
 
+  @Option(
+      names = "--in-place",
+      description =
+          "Replace the stack's PostgreSQL data instead (stops it; the old data directory is kept"
+              + " renamed until you delete it). Needs --yes.")
+  boolean inPlace;
+
+  @Option(names = "--yes", description = "Confirm --in-place.")
+  boolean yes;
+
   Stack stack() {
     return root.workspace().stack(line -> root.err().println(line));
   }
@@ -99,6 +115,9 @@ final class RestoreCommand implements Callable<Integer> {
                   + " of the running stack");
       root.out().flush();
       return 0;
+    }
+    if (inPlace) {
+      return inPlace(stack);
     }
     RestoredInstance copy =
         backups(stack).restore(RestoreTarget.parse(to), Optional.ofNullable(set));
@@ -142,6 +161,48 @@ final class RestoreCommand implements Callable<Integer> {
     return 0;
   }
 
+  private int inPlace(Stack stack) {
+    if (!yes) {
+      throw dev.strata.core.StrataException.badInput(
+          "restore --in-place replaces the stack's PostgreSQL data with the backup's (the running"
+              + " server is stopped meanwhile)",
+          "add --yes to go ahead; without --in-place the restore runs beside the stack instead");
+    }
+    InPlaceRestore.Result r =
+        new InPlaceRestore(
+                stack,
+                line -> {
+                  root.err().println(line);
+                  root.err().flush();
+                })
+            .run(RestoreTarget.parse(to), Optional.ofNullable(set));
+    PrintWriter out = root.out();
+    if (json) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("in_place", true);
+      doc.put("backup_set", r.backupSet());
+      doc.put("target", r.target().toString());
+      doc.put("kept_data_dir", r.keptDataDir().toString());
+      doc.put("restore_ms", r.millis());
+      out.println(BackupCommand.json(doc));
+    } else {
+      out.println(
+          "restored "
+              + r.backupSet()
+              + " to "
+              + r.target()
+              + " over the stack's data in "
+              + r.millis()
+              + " ms; the stack runs on it");
+      out.println(
+          "the replaced data directory is kept in "
+              + r.keptDataDir()
+              + ": delete it (rm -rf) once you no longer need it");
+    }
+    out.flush();
+    return 0;
+  }
+
   @Command(
       name = "point",
       description = "Creates a named restore point (restore --to NAME), archived at once.")
@@ -156,6 +217,83 @@ final class RestoreCommand implements Callable<Integer> {
       Instant at = restore.backups(restore.stack()).restorePoint(name);
       restore.root.out().println("restore point " + name + " at " + at);
       restore.root.out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "redis",
+      description = {
+        "Starts a scratch Redis from a Redis backup (the newest, or NAME) on a free port, with the",
+        "stack's users; --in-place --yes replaces the stack's Redis data instead (the old data",
+        "folder is kept renamed)."
+      })
+  static final class Redis implements Callable<Integer> {
+    @ParentCommand RestoreCommand restore;
+
+    @Parameters(arity = "0..1", paramLabel = "NAME", description = "A name from backup list.")
+    String name;
+
+    @Option(names = "--in-place", description = "Replace the stack's Redis data. Needs --yes.")
+    boolean inPlace;
+
+    @Option(names = "--yes", description = "Confirm --in-place.")
+    boolean yes;
+
+    @Option(names = "--json", description = "Print JSON: id, port, url, backup (or kept_data_dir).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      Stack stack = restore.stack();
+      RedisBackups redis =
+          new RedisBackups(
+              stack.context(),
+              line -> {
+                restore.root.err().println(line);
+                restore.root.err().flush();
+              });
+      RedisBackups.RedisBackup b = redis.find(Optional.ofNullable(name));
+      PrintWriter out = restore.root.out();
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("backup", b.name());
+      if (inPlace) {
+        if (!yes) {
+          throw dev.strata.core.StrataException.badInput(
+              "restore redis --in-place replaces the stack's Redis data with " + b.name(),
+              "add --yes to go ahead; without --in-place a scratch Redis is started instead");
+        }
+        java.nio.file.Path kept = redis.restoreInPlace(stack, b);
+        doc.put("in_place", true);
+        doc.put("kept_data_dir", kept.toString());
+        if (!json) {
+          out.println("the stack's Redis runs on " + b.name());
+          out.println(
+              "the replaced data folder is kept in " + kept + ": delete it once not needed");
+        }
+      } else {
+        RedisBackups.ScratchRedis s = redis.restoreScratch(b);
+        doc.put("id", s.id());
+        doc.put("port", s.port());
+        doc.put("url", "redis://" + stack.spec().security().bind() + ":" + s.port());
+        if (!json) {
+          out.println(
+              "restored "
+                  + b.name()
+                  + " into "
+                  + s.id()
+                  + " on redis://"
+                  + stack.spec().security().bind()
+                  + ":"
+                  + s.port()
+                  + " (the stack's users and passwords, no TLS)");
+          out.println("remove it with `strata restore remove " + s.id() + "`");
+        }
+      }
+      if (json) {
+        out.println(BackupCommand.json(doc));
+      }
+      out.flush();
       return 0;
     }
   }

@@ -3,7 +3,9 @@ package dev.strata.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.strata.core.env.StateDir;
+import dev.strata.ops.backup.BackupStatus;
 import dev.strata.ops.stack.ComponentStatus;
+import dev.strata.ops.stack.Stack;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,28 +29,34 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Stack stack = root.workspace().stack();
     StateDir dir = StateDir.of(root.workspace().dir());
-    List<ComponentStatus> status = AgentView.withRestarts(root.workspace().stack().status(), dir);
+    List<ComponentStatus> status = AgentView.withRestarts(stack.status(), dir);
+    // The RPO, the last backup and the last drill (RTO): read beside the servers, never failing.
+    Map<String, Object> backup =
+        stack.created() && stack.spec().backup().enabled()
+            ? BackupStatus.of(stack.context())
+            : null;
     if (json) {
-      root.out().println(toJson(status, AgentView.json(dir)));
+      root.out().println(toJson(status, AgentView.json(dir), backup));
       root.out().flush();
     } else {
       StatusTable.print(status, root.out());
+      if (backup != null) {
+        BackupStatus.lines(backup).forEach(root.out()::println);
+      }
       AgentView.print(dir, root.out());
+      root.out().flush();
     }
     return status.stream().allMatch(ComponentStatus::running) ? 0 : 1;
   }
 
-  /** {@code {"instances": [{"id", "kind", "role", "host", "port", "endpoint", "state", ...}]}}. */
-  private static Map<String, Object> document(
-      List<Map<String, Object>> instances, Map<String, Object> agent) {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("instances", instances);
-    doc.put("agent", agent);
-    return doc;
-  }
-
-  private static String toJson(List<ComponentStatus> status, Map<String, Object> agent) {
+  /**
+   * {@code {"instances": [{"id", "kind", "role", "host", "port", "endpoint", "state", ...}],
+   * "agent": {...}, "backup": {...}}}; agent is null when none runs, backup when backups are off.
+   */
+  private static String toJson(
+      List<ComponentStatus> status, Map<String, Object> agent, Map<String, Object> backup) {
     List<Map<String, Object>> instances = new ArrayList<>();
     for (ComponentStatus s : status) {
       Map<String, Object> c = new LinkedHashMap<>();
@@ -65,10 +73,12 @@ final class StatusCommand implements Callable<Integer> {
       c.put("details", s.details());
       instances.add(c);
     }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("instances", instances);
+    doc.put("agent", agent);
+    doc.put("backup", backup);
     try {
-      return new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(document(instances, agent));
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

@@ -28,6 +28,59 @@ public final class BackupSpec {
           Types.string("a folder, relative to strata.yaml's"),
           ".strata/backups",
           "The local pgBackRest repository.");
+  public static final Key<String> REPOSITORY =
+      Key.of(
+          "repository",
+          Types.oneOf("local", "s3"),
+          "local",
+          "Where pgBackRest keeps backups and WAL: local (backup.path) or s3 (the s3_* keys);"
+              + " Strata's own records and Redis backups stay in backup.path.");
+  public static final Key<Optional<String>> S3_ENDPOINT =
+      Key.of(
+          "s3_endpoint",
+          Types.autoOr(Types.string("host or host:port")),
+          Optional.empty(),
+          "The S3-compatible endpoint, e.g. s3.eu-west-1.amazonaws.com or localhost:9000 (HTTPS;"
+              + " the certificate must name this host).");
+  public static final Key<Optional<String>> S3_BUCKET =
+      Key.of(
+          "s3_bucket",
+          Types.autoOr(Types.string("a bucket name")),
+          Optional.empty(),
+          "The bucket (it must exist).");
+  public static final Key<String> S3_REGION =
+      Key.of("s3_region", Types.string("a region"), "us-east-1", "The bucket's region.");
+  public static final Key<String> S3_PATH =
+      Key.of(
+          "s3_path",
+          Types.string("a path in the bucket"),
+          "/strata",
+          "The repository's path in the bucket.");
+  public static final Key<Boolean> S3_PATH_STYLE =
+      Key.of(
+          "s3_path_style",
+          Types.bool(),
+          false,
+          "Path-style URLs (endpoint/bucket), as MinIO and most S3-compatible servers need;"
+              + " false is AWS's bucket.endpoint.");
+  public static final Key<Optional<String>> S3_KEY =
+      Key.of(
+          "s3_key",
+          Types.autoOr(Types.string("text, best ${VAR}")),
+          Optional.empty(),
+          "The access key id; write ${VAR} so it comes from the environment, not the file.");
+  public static final Key<Optional<String>> S3_SECRET =
+      Key.of(
+          "s3_secret",
+          Types.autoOr(Types.string("text, best ${VAR}")),
+          Optional.empty(),
+          "The secret access key; write ${VAR} so it comes from the environment, not the file.");
+  public static final Key<Optional<String>> S3_CA_FILE =
+      Key.of(
+          "s3_ca_file",
+          Types.autoOr(Types.string("a file, relative to strata.yaml's folder")),
+          Optional.empty(),
+          "A CA certificate to verify the endpoint with instead of the system's (a private CA).");
   public static final Key<Boolean> ENCRYPTION =
       Key.of(
           "encryption",
@@ -71,6 +124,25 @@ public final class BackupSpec {
           Types.autoOr(Types.integer(1, 9999)),
           Optional.empty(),
           "Differential backups kept; auto keeps those of every kept full backup.");
+  public static final Key<Optional<Integer>> RETENTION_DAILY =
+      Key.of(
+          "retention_daily",
+          Types.autoOr(Types.integer(1, 9999)),
+          Optional.empty(),
+          "GFS: for this many days, the newest full backup of each day is kept too (auto: off);"
+              + " Strata then expires by this policy, not pgBackRest's count alone.");
+  public static final Key<Optional<Integer>> RETENTION_WEEKLY =
+      Key.of(
+          "retention_weekly",
+          Types.autoOr(Types.integer(1, 9999)),
+          Optional.empty(),
+          "GFS: for this many ISO weeks, the newest full backup of each week is kept (auto: off).");
+  public static final Key<Optional<Integer>> RETENTION_MONTHLY =
+      Key.of(
+          "retention_monthly",
+          Types.autoOr(Types.integer(1, 9999)),
+          Optional.empty(),
+          "GFS: for this many months, the newest full backup of each month is kept (auto: off).");
   public static final Key<Map<String, Map<String, String>>> CHECKS =
       Key.of(
           "checks",
@@ -94,6 +166,15 @@ public final class BackupSpec {
           List.of(
               ENABLED,
               PATH,
+              REPOSITORY,
+              S3_ENDPOINT,
+              S3_BUCKET,
+              S3_REGION,
+              S3_PATH,
+              S3_PATH_STYLE,
+              S3_KEY,
+              S3_SECRET,
+              S3_CA_FILE,
               ENCRYPTION,
               COMPRESS,
               PROCESS_MAX,
@@ -101,6 +182,9 @@ public final class BackupSpec {
               ARCHIVE_TIMEOUT,
               RETENTION_FULL,
               RETENTION_DIFF,
+              RETENTION_DAILY,
+              RETENTION_WEEKLY,
+              RETENTION_MONTHLY,
               CHECKS,
               SCHEDULE),
           BackupSpec::new);
@@ -119,6 +203,50 @@ public final class BackupSpec {
   /** The repository folder, relative to strata.yaml's folder. */
   public String path() {
     return values.get(PATH);
+  }
+
+  /** local or s3. */
+  public String repository() {
+    return values.get(REPOSITORY);
+  }
+
+  /** Whether pgBackRest's repository is in S3. */
+  public boolean s3() {
+    return repository().equals("s3");
+  }
+
+  /** The S3 repository's settings; meaningful when {@link #s3()}. */
+  public S3 s3Settings() {
+    return new S3(
+        values.get(S3_ENDPOINT).orElse(""),
+        values.get(S3_BUCKET).orElse(""),
+        values.get(S3_REGION),
+        values.get(S3_PATH),
+        values.get(S3_PATH_STYLE),
+        values.get(S3_KEY).orElse(""),
+        values.get(S3_SECRET).orElse(""),
+        values.get(S3_CA_FILE).orElse(""));
+  }
+
+  /**
+   * An S3-compatible repository.
+   *
+   * @param endpoint host or host:port
+   * @param caFile a CA file relative to strata.yaml's folder, or empty for the system's
+   */
+  public record S3(
+      String endpoint,
+      String bucket,
+      String region,
+      String path,
+      boolean pathStyle,
+      String key,
+      String secret,
+      String caFile) {
+    @Override
+    public String toString() {
+      return "S3[" + endpoint + "/" + bucket + path + "]"; // never the credentials
+    }
   }
 
   /** Whether the repository is encrypted (aes-256-cbc, passphrase in the secrets). */
@@ -156,6 +284,28 @@ public final class BackupSpec {
     return values.get(RETENTION_DIFF);
   }
 
+  /** GFS: days for which each day's newest full backup is kept; empty is off. */
+  public Optional<Integer> retentionDaily() {
+    return values.get(RETENTION_DAILY);
+  }
+
+  /** GFS: ISO weeks for which each week's newest full backup is kept; empty is off. */
+  public Optional<Integer> retentionWeekly() {
+    return values.get(RETENTION_WEEKLY);
+  }
+
+  /** GFS: months for which each month's newest full backup is kept; empty is off. */
+  public Optional<Integer> retentionMonthly() {
+    return values.get(RETENTION_MONTHLY);
+  }
+
+  /** Whether a GFS policy is set (any of daily, weekly, monthly). */
+  public boolean gfs() {
+    return retentionDaily().isPresent()
+        || retentionWeekly().isPresent()
+        || retentionMonthly().isPresent();
+  }
+
   /** The drill's own checks, in file order. */
   public List<Check> checks() {
     return checks(values.get(CHECKS));
@@ -178,7 +328,8 @@ public final class BackupSpec {
 
   @Override
   public String toString() {
-    return values.toString();
+    // The S3 credentials never print, not even in a debugging message.
+    return values.toString().replaceAll("(s3_key|s3_secret)=[^,}]*", "$1=***");
   }
 
   private static List<Check> checks(Map<String, Map<String, String>> raw) {
@@ -197,6 +348,19 @@ public final class BackupSpec {
   /** Each check needs {@code sql} and {@code expect}, and no other field. */
   static List<SpecProblem> crossCheck(Values v) {
     List<SpecProblem> problems = new ArrayList<>();
+    if (v.get(REPOSITORY).equals("s3")) {
+      for (Key<Optional<String>> k : List.of(S3_ENDPOINT, S3_BUCKET, S3_KEY, S3_SECRET)) {
+        if (v.get(k).filter(x -> !x.isBlank()).isEmpty()) {
+          problems.add(
+              new SpecProblem(
+                  v.location(REPOSITORY),
+                  v.path(k),
+                  "repository: s3 needs "
+                      + k.name()
+                      + (k == S3_KEY || k == S3_SECRET ? " (write ${VAR})" : "")));
+        }
+      }
+    }
     v.get(CHECKS)
         .forEach(
             (name, c) -> {

@@ -66,8 +66,11 @@ public final class Backups {
       try {
         engine.check(
             "creating the backup repository (pgbackrest stanza-create)",
-            "check that " + engine.repository() + " is writable by the servers' user",
+            context.spec().backup().s3()
+                ? "check the s3_* keys of strata.yaml (endpoint, bucket, credentials, CA)"
+                : "check that " + engine.repository() + " is writable by the servers' user",
             "stanza-create");
+        engine.stanzaCreated();
         return;
       } catch (dev.strata.core.StrataException e) {
         boolean locked = String.valueOf(e.getMessage()).contains("unable to acquire lock");
@@ -89,6 +92,15 @@ public final class Backups {
    * @return the new set
    */
   public BackupSet backup(String type) {
+    return backup(type, Optional.empty());
+  }
+
+  /**
+   * Takes a backup and, with a reason, pins it against expiry (a backup before a migration).
+   *
+   * @param keep why the backup is kept whatever the retention; empty for a usual backup
+   */
+  public BackupSet backup(String type, Optional<String> keep) {
     if (!List.of("full", "diff", "incr").contains(type)) {
       throw StrataException.badInput(
           "no backup type '" + type + "'", "use strata backup full, diff or incr");
@@ -97,17 +109,31 @@ public final class Backups {
     Heartbeat.beat(context, "backup " + type);
     progress.accept(
         "taking a " + type + " backup of the stack's PostgreSQL into " + engine.repository());
+    BackupJournal journal = new BackupJournal(engine);
+    Instant started = Instant.now();
+    String attempt = journal.started(type);
     long start = System.nanoTime();
-    engine.check(
-        "the " + type + " backup",
-        "fix the cause above and run strata backup "
-            + type
-            + " again; a failed backup is"
-            + " never used for a restore",
-        "backup",
-        "--type=" + type);
-    List<BackupSet> sets = list();
-    BackupSet made = sets.get(sets.size() - 1);
+    BackupSet made;
+    try {
+      engine.check(
+          "the " + type + " backup",
+          "fix the cause above and run strata backup "
+              + type
+              + " again; a failed backup is"
+              + " never used for a restore",
+          "backup",
+          "--type=" + type);
+      List<BackupSet> sets = list();
+      made = sets.get(sets.size() - 1);
+    } catch (RuntimeException e) {
+      journal.ended(attempt, type, started, false, "", String.valueOf(e.getMessage()));
+      throw e;
+    }
+    journal.ended(attempt, type, started, true, made.label(), "");
+    keep.ifPresent(why -> new KeptBackups(engine).pin(made.label(), why));
+    if (engine.strataExpires()) {
+      expire();
+    }
     progress.accept(
         "backup "
             + made.label()
@@ -142,11 +168,48 @@ public final class Backups {
         "--output=json");
   }
 
-  /** Applies the retention of strata.yaml now: older full backups and their WAL go. */
+  /**
+   * Applies the retention of strata.yaml now: older full backups, their differential and
+   * incremental backups and their WAL go. With a GFS policy or a pinned backup Strata picks the
+   * full backups to expire ({@link Retention}) and has pgBackRest expire each ({@code expire
+   * --set}); otherwise pgBackRest's count does it alone.
+   */
   public String expire() {
     ensureStanza();
-    return engine.check(
-        "expiring old backups", "see the cause above", "expire", "--log-level-console=info");
+    StringBuilder out = new StringBuilder();
+    if (engine.strataExpires()) {
+      var spec = context.spec().backup();
+      Retention policy =
+          new Retention(
+              spec.retentionFull(),
+              spec.retentionDaily(),
+              spec.retentionWeekly(),
+              spec.retentionMonthly(),
+              new KeptBackups(engine).pinned().keySet());
+      List<BackupSet> fulls = list().stream().filter(b -> b.type().equals("full")).toList();
+      java.util.Set<String> keep = policy.keep(fulls, Instant.now());
+      for (BackupSet b : fulls) {
+        if (!keep.contains(b.label())) {
+          progress.accept("expiring " + b.label() + " (outside the retention policy)");
+          out.append(
+              engine.check(
+                  "expiring " + b.label(),
+                  "see the cause above",
+                  "expire",
+                  "--set=" + b.label(),
+                  "--log-level-console=info"));
+        }
+      }
+    }
+    out.append(
+        engine.check(
+            "expiring old backups", "see the cause above", "expire", "--log-level-console=info"));
+    return out.toString();
+  }
+
+  /** The pinned backups and why each is kept. */
+  public java.util.Map<String, String> kept() {
+    return new KeptBackups(engine).pinned();
   }
 
   /** Checks the repository's files (checksums of every backup file and archived WAL). */
@@ -219,8 +282,7 @@ public final class Backups {
     return new Restores(context).restore(id, target, set);
   }
 
-  private static void requireRestorable(
-      RestoreTarget target, List<BackupSet> sets, Optional<String> set) {
+  static void requireRestorable(RestoreTarget target, List<BackupSet> sets, Optional<String> set) {
     if (sets.isEmpty()) {
       throw StrataException.environment(
           "there is no backup to restore from", "take one first: strata backup full");

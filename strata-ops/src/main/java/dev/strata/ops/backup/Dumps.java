@@ -128,7 +128,8 @@ public final class Dumps {
         context.runAs().user());
   }
 
-  private void openssl(String mode, Path in, Path out) {
+  /** Encrypts ({@code -e}) or decrypts ({@code -d}) with the repository's passphrase. */
+  void openssl(String mode, Path in, Path out) {
     Exec.Result r =
         Exec.of(
                 context.tools().openssl().toString(),

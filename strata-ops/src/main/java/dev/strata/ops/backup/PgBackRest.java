@@ -77,13 +77,20 @@ public final class PgBackRest {
   /** The configuration file's text, from strata.yaml and the live PostgreSQL primary. */
   String render() {
     Map<String, String> global = new LinkedHashMap<>();
-    global.put("repo1-path", repository().toString());
+    if (spec.s3()) {
+      global.putAll(s3Settings(spec.s3Settings()));
+    } else {
+      global.put("repo1-path", repository().toString());
+    }
     if (spec.encryption()) {
       global.put("repo1-cipher-type", "aes-256-cbc");
       global.put("repo1-cipher-pass", context.secrets().get(CIPHER_SECRET));
     }
     global.put("repo1-retention-full-type", "count");
-    global.put("repo1-retention-full", Integer.toString(spec.retentionFull()));
+    // A GFS policy or a pinned backup is beyond pgBackRest's count: Strata expires (Retention).
+    global.put(
+        "repo1-retention-full",
+        strataExpires() ? "9999999" : Integer.toString(spec.retentionFull()));
     spec.retentionDiff().ifPresent(d -> global.put("repo1-retention-diff", Integer.toString(d)));
     global.put("compress-type", spec.compress());
     global.put("process-max", Integer.toString(processMax()));
@@ -117,6 +124,56 @@ public final class PgBackRest {
     out.append("\n[").append(STANZA).append("]\n");
     stanza.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
     return out.toString();
+  }
+
+  /**
+   * pgBackRest's S3 settings. The endpoint's host is also the name its TLS certificate is checked
+   * against (so a local server is {@code localhost}, not 127.0.0.1); the I/O timeout is longer than
+   * pgBackRest's 60 s because a slow S3-compatible server otherwise fails large uploads.
+   */
+  private Map<String, String> s3Settings(BackupSpec.S3 s3) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("repo1-type", "s3");
+    m.put("repo1-path", s3.path());
+    m.put("repo1-s3-bucket", s3.bucket());
+    String host = s3.endpoint();
+    int colon = host.lastIndexOf(':');
+    if (colon > 0 && host.substring(colon + 1).matches("\\d+")) {
+      m.put("repo1-s3-endpoint", host.substring(0, colon));
+      m.put("repo1-storage-port", host.substring(colon + 1));
+    } else {
+      m.put("repo1-s3-endpoint", host);
+    }
+    m.put("repo1-s3-region", s3.region());
+    m.put("repo1-s3-key", s3.key());
+    m.put("repo1-s3-key-secret", s3.secret());
+    m.put("repo1-s3-uri-style", s3.pathStyle() ? "path" : "host");
+    if (!s3.caFile().isBlank()) {
+      m.put(
+          "repo1-storage-ca-file",
+          context.dir().root().getParent().resolve(s3.caFile()).normalize().toString());
+    }
+    m.put("io-timeout", "180");
+    return m;
+  }
+
+  /** A record in the local folder that the stanza exists in this S3 repository. */
+  private Path s3Marker() {
+    BackupSpec.S3 s3 = spec.s3Settings();
+    String id = (s3.endpoint() + "/" + s3.bucket() + s3.path()).replaceAll("[^A-Za-z0-9.-]", "_");
+    return repository().resolve("strata-s3-stanza-" + id);
+  }
+
+  /** Records that stanza-create succeeded (for S3, where no local folder says so). */
+  void stanzaCreated() {
+    if (spec.s3()) {
+      ConfigFiles.write(s3Marker(), "created\n", "rw-------");
+    }
+  }
+
+  /** Whether Strata, not pgBackRest's count, decides which full backups expire. */
+  boolean strataExpires() {
+    return spec.gfs() || !new KeptBackups(this).pinned().isEmpty();
   }
 
   private int processMax() {
@@ -169,8 +226,28 @@ public final class PgBackRest {
     binary();
   }
 
+  /**
+   * Stops this stack's asynchronous archive-push / archive-get processes once PostgreSQL is down:
+   * with the repository unreachable (S3 down) one keeps retrying long after the server that started
+   * it stopped.
+   */
+  public static void stopAsync(ComponentContext context) {
+    String config = "--config=" + new PgBackRest(context).configFile();
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().command().orElse("").endsWith("/pgbackrest"))
+        .filter(
+            p -> {
+              List<String> args = List.of(p.info().arguments().orElse(new String[0]));
+              return args.contains(config) && args.stream().anyMatch(a -> a.endsWith(":async"));
+            })
+        .forEach(ProcessHandle::destroy);
+  }
+
   /** Whether the stanza exists in the repository. */
   public boolean stanzaExists() {
+    if (spec.s3()) {
+      return Files.exists(s3Marker());
+    }
     return Files.isDirectory(repository().resolve("backup").resolve(STANZA))
         && Files.isDirectory(repository().resolve("archive").resolve(STANZA));
   }

@@ -77,11 +77,10 @@ public final class Restores {
       if (!r.ok()) {
         throw StrataException.failed(
             "pgBackRest could not restore " + target + ": " + PgBackRest.explain(r),
-            "nothing was started; see the cause above",
+            spaceHint(r.output(), folder) + "nothing was started and " + folder + " was removed",
             null);
       }
-      Matcher m = SET.matcher(r.output());
-      String label = m.find() ? m.group(1) : set.orElse("");
+      String label = restoredSet(r.output()).orElse(set.orElse(""));
       int port = Ports.free(context.spec().security().bind());
       // The copy must neither listen where the stack does nor archive into the stack's repository.
       Files.writeString(
@@ -104,7 +103,35 @@ public final class Restores {
     }
   }
 
-  private void start(Path folder, Path data) {
+  /** The set pgBackRest says it restored. */
+  static Optional<String> restoredSet(String output) {
+    Matcher m = SET.matcher(output);
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  /**
+   * The fix for a full disk, when that is the cause: else empty. pgBackRest reports only that a
+   * write failed, so the free space of {@code where} (still holding the partial restore) decides.
+   */
+  static String spaceHint(String output, Path where) {
+    boolean full = output.contains("No space left on device") || output.contains("[ENOSPC]");
+    if (!full && output.contains("unable to write")) {
+      try {
+        full = Files.getFileStore(where).getUsableSpace() < 16L * 1024 * 1024;
+      } catch (IOException e) {
+        full = false;
+      }
+    }
+    return full
+        ? "the file system of "
+            + where
+            + " is full: free space there or move .strata/restores to a larger disk (a symbolic"
+            + " link works); "
+        : "";
+  }
+
+  /** Starts the server of {@code data} with its log in {@code folder}, waiting up to 10 min. */
+  void start(Path folder, Path data) {
     Path log = folder.resolve("postgres.log");
     Exec.Result r =
         context
@@ -131,7 +158,7 @@ public final class Restores {
   }
 
   /** Waits until recovery reached its target and the copy promoted (or died trying). */
-  private void waitPromoted(Path folder, int port, RestoreTarget target) {
+  void waitPromoted(Path folder, int port, RestoreTarget target) {
     Path data = folder.resolve("data");
     boolean promoted =
         Wait.until(() -> process(data).isEmpty() || !inRecovery(port), Duration.ofMinutes(30));
@@ -194,6 +221,8 @@ public final class Restores {
   }
 
   private void stop(Path folder) {
+    // A scratch Redis (strata restore redis) has its pid file beside its data.
+    new PidFile(folder.resolve("redis.pid"), "redis-server").terminate(Duration.ofSeconds(60));
     Path data = folder.resolve("data");
     if (process(data).isPresent()) {
       context
@@ -211,7 +240,7 @@ public final class Restores {
     return context.tools().pgBinDir().resolve("pg_ctl").toString();
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }

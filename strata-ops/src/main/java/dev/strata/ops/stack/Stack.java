@@ -11,7 +11,6 @@ import dev.strata.core.spec.StrataSpec;
 import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
-import dev.strata.ops.backup.Backups;
 import dev.strata.ops.backup.PgBackRest;
 import dev.strata.ops.backup.Restores;
 import dev.strata.ops.component.Component;
@@ -112,7 +111,6 @@ public final class Stack {
       } else {
         pending.forEach(this::reportPendingRestart);
       }
-      Backups.afterUp(plan.context(), progress);
       return status;
     }
   }
@@ -134,6 +132,7 @@ public final class Stack {
       StackPlan plan = plan(tools(false), runAs(), false);
       Restores.stopAll(plan.context());
       new StackExecutor(plan, progress).stop(plan.components());
+      PgBackRest.stopAsync(plan.context());
     }
   }
 

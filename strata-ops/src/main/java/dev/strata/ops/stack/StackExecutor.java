@@ -74,6 +74,9 @@ final class StackExecutor {
       List<CompletableFuture<Void>> all = new ArrayList<>(done.values());
       all.add(shared);
       RuntimeException failure = awaitAll(all);
+      if (failure == null) {
+        failure = afterStart();
+      }
       if (failure != null) {
         rollBack(attempted, runningBefore);
         throw failure;
@@ -89,6 +92,19 @@ final class StackExecutor {
     } finally {
       pool.shutdown();
     }
+  }
+
+  /** Runs the plan's after-start steps in order; the first failure, or null. */
+  private RuntimeException afterStart() {
+    for (AfterStart step : plan.afterStart()) {
+      try {
+        step.run().accept(progress);
+      } catch (RuntimeException e) {
+        progress.accept(step.name() + " failed: stopping what this start began");
+        return e;
+      }
+    }
+    return null;
   }
 
   /** Starts one component (its dependencies must run), with the stack's TLS material ready. */

@@ -4,6 +4,7 @@ import dev.strata.core.env.StackEnvs;
 import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
+import dev.strata.ops.backup.Backups;
 import dev.strata.ops.backup.PgBackRest;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
@@ -121,6 +122,13 @@ final class StackPlan {
 
   ComponentContext context() {
     return context;
+  }
+
+  /** What {@code up} does once every component is healthy, in order (see {@link AfterStart}). */
+  List<AfterStart> afterStart() {
+    return List.of(
+        new AfterStart(
+            "creating the backup repository", progress -> Backups.afterUp(context, progress)));
   }
 
   PostgresBootstrap bootstrap() {
