@@ -2,6 +2,7 @@ package dev.strata.ops.agent;
 
 import dev.strata.core.spec.StrataSpec;
 import dev.strata.ops.advisor.AdvisorMetrics;
+import dev.strata.ops.backup.BackupMetrics;
 import dev.strata.ops.stack.Stack;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
@@ -18,6 +19,9 @@ public final class AgentHooks {
   public static List<MeterBinder> binders(Stack stack) {
     List<MeterBinder> binders = new ArrayList<>();
     binders.add(new AdvisorMetrics(stack));
+    if (stack.spec().backup().enabled()) {
+      binders.add(new BackupMetrics(stack));
+    }
     return binders;
   }
 
