@@ -2,6 +2,7 @@ package dev.strata.ops.monitor;
 
 import static dev.strata.ops.monitor.Rule.fires;
 
+import dev.strata.core.spec.AdvisorSpec;
 import dev.strata.core.spec.AlertsSpec;
 import dev.strata.core.spec.StrataSpec;
 import java.time.Duration;
@@ -19,6 +20,9 @@ public final class AlertRules {
   private static final String PG = "postgres";
   private static final String BOUNCER = "pgbouncer";
   private static final String REDIS = "redis";
+  private static final String BACKUP = "backup";
+  private static final Map<String, String> AGENT =
+      Map.of("job", "strata_agent", "instance", "agent");
 
   private AlertRules() {}
 
@@ -39,6 +43,9 @@ public final class AlertRules {
     rules.addAll(pgbouncer(a));
     rules.addAll(redis(a, spec.redis().snapshots()));
     rules.add(disk(a, diskMounts));
+    if (spec.backup().enabled()) {
+      rules.addAll(backups(spec.advisor().get(AdvisorSpec.BACKUP_MAX_AGE)));
+    }
     rules.add(
         new Rule(
             "strata",
@@ -404,5 +411,58 @@ public final class AlertRules {
                   Map.of("instance", "redis-1"))));
     }
     return rules;
+  }
+
+  /**
+   * The backups, on the {@code strata_backup_*} meters the agent serves: a failed backup, none
+   * newer than {@code maxAge} ({@code advisor.backup_max_age}), a failed drill, failing archiving.
+   */
+  private static List<Rule> backups(Duration maxAge) {
+    String agent = "{job=\"strata_agent\", instance=\"agent\"}";
+    long hours = maxAge.toHours();
+    return List.of(
+        new Rule(
+            BACKUP,
+            "BackupFailed",
+            "strata_backup_last_success == 0",
+            Duration.ofMinutes(1),
+            "critical",
+            "The last backup attempt failed",
+            RUNBOOK + "backupfailed: strata backup list, strata logs postgres; strata backup full",
+            fires(Map.of("strata_backup_last_success" + agent, "0x30"), AGENT)),
+        new Rule(
+            BACKUP,
+            "BackupTooOld",
+            "strata_backup_age_seconds > " + maxAge.toSeconds(),
+            Duration.ofMinutes(10),
+            "warning",
+            "The newest backup is older than " + hours + " h",
+            RUNBOOK
+                + "backuptooold: is the agent running its backup.schedule? strata agent status;"
+                + " strata backup diff",
+            fires(
+                Map.of("strata_backup_age_seconds" + agent, (maxAge.toSeconds() + 3600) + "x30"),
+                AGENT)),
+        new Rule(
+            BACKUP,
+            "RestoreDrillFailed",
+            "strata_backup_drill_last_success == 0",
+            Duration.ofMinutes(1),
+            "critical",
+            "The last restore drill failed: the backups may not restore",
+            RUNBOOK
+                + "drillfailed: strata backup list; strata drill restore says which check failed",
+            fires(Map.of("strata_backup_drill_last_success" + agent, "0x30"), AGENT)),
+        new Rule(
+            BACKUP,
+            "WalArchivingFailing",
+            "strata_backup_archive_failing == 1",
+            Duration.ofMinutes(5),
+            "critical",
+            "WAL archiving fails: point-in-time restore stops at the last archived segment",
+            RUNBOOK
+                + "archiving: strata status says why (repository unwritable or unreachable);"
+                + " the queue is bounded by archive-push-queue-max",
+            fires(Map.of("strata_backup_archive_failing" + agent, "1x30"), AGENT)));
   }
 }
