@@ -9,7 +9,7 @@ import java.util.List;
  * well-known community ones), so the section is optional. Built from the validated {@link Values}
  * by key, never by position.
  */
-public final class AdvisorSpec {
+public final class AdvisorSpec extends KeyedSpec {
 
   public static final Key<Integer> CONNECTIONS_WARN =
       Key.of(
@@ -157,10 +157,8 @@ public final class AdvisorSpec {
               BACKUP_MAX_AGE),
           AdvisorSpec::new);
 
-  private final Values values;
-
   private AdvisorSpec(Values values) {
-    this.values = values;
+    super(values);
   }
 
   /** The value of one of this section's keys. */
@@ -171,20 +169,5 @@ public final class AdvisorSpec {
   /** The key's path in strata.yaml, {@code advisor.slow_query}, for a finding's threshold. */
   public static String path(Key<?> key) {
     return SECTION.name() + "." + key.name();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof AdvisorSpec other && values.equals(other.values);
-  }
-
-  @Override
-  public int hashCode() {
-    return values.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return values.toString();
   }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
  * restarts a crashed one, runs the schedules and serves {@code /health}, {@code /metrics}, a JSON
  * status and the dashboard. Built from the validated {@link Values} by key.
  */
-public final class AgentSpec {
+public final class AgentSpec extends KeyedSpec {
 
   public static final Key<Boolean> ENABLED =
       Key.of(
@@ -91,10 +91,8 @@ public final class AgentSpec {
               SAMPLE_INTERVAL),
           AgentSpec::new);
 
-  private final Values values;
-
   private AgentSpec(Values values) {
-    this.values = values;
+    super(values);
   }
 
   /** Whether {@code strata up} starts the agent. */
@@ -177,20 +175,5 @@ public final class AgentSpec {
           }
         },
         MaintenanceWindow::toString);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof AgentSpec other && values.equals(other.values);
-  }
-
-  @Override
-  public int hashCode() {
-    return values.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return values.toString();
   }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
  * and the restore drill's own checks. Every key has a default, so backups are on with no section.
  * Built from the validated {@link Values} by key, never by position.
  */
-public final class BackupSpec {
+public final class BackupSpec extends KeyedSpec {
 
   /** A user check the drill runs on the restored copy. */
   public record Check(String name, String database, String sql, String expect) {}
@@ -189,10 +189,8 @@ public final class BackupSpec {
               SCHEDULE),
           BackupSpec::new);
 
-  private final Values values;
-
   private BackupSpec(Values values) {
-    this.values = values;
+    super(values);
   }
 
   /** Whether PostgreSQL archives WAL and {@code strata backup} works. */
@@ -314,16 +312,6 @@ public final class BackupSpec {
   /** The agent's backup and drill schedules. */
   public BackupSchedule schedule() {
     return values.get(SCHEDULE);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof BackupSpec other && values.equals(other.values);
-  }
-
-  @Override
-  public int hashCode() {
-    return values.hashCode();
   }
 
   @Override

@@ -6,7 +6,7 @@ import java.util.List;
  * The {@code pooler} section: PgBouncer in front of PostgreSQL. Built from the validated {@link
  * Values} by key, never by position.
  */
-public final class PoolerSpec {
+public final class PoolerSpec extends KeyedSpec {
 
   public static final Key<Integer> PORT =
       Key.of("port", Types.port(), 6432, "TCP port PgBouncer listens on.");
@@ -32,10 +32,8 @@ public final class PoolerSpec {
           List.of(PORT, MODE, DEFAULT_POOL_SIZE, MAX_CLIENT_CONN),
           PoolerSpec::new);
 
-  private final Values values;
-
   private PoolerSpec(Values values) {
-    this.values = values;
+    super(values);
   }
 
   public int port() {
@@ -52,20 +50,5 @@ public final class PoolerSpec {
 
   public int maxClientConn() {
     return values.get(MAX_CLIENT_CONN);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof PoolerSpec other && values.equals(other.values);
-  }
-
-  @Override
-  public int hashCode() {
-    return values.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return values.toString();
   }
 }

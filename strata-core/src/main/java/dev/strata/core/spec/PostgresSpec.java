@@ -12,7 +12,7 @@ import java.util.Optional;
  * The {@code postgres} section: the PostgreSQL server and its databases. Built from the validated
  * {@link Values} by key, never by position, so no two keys can be swapped.
  */
-public final class PostgresSpec {
+public final class PostgresSpec extends KeyedSpec {
 
   /**
    * postgresql.conf settings Strata sets from other keys (or must own for the stack to work), and
@@ -109,10 +109,8 @@ public final class PostgresSpec {
               ETCD_MEMBERS),
           PostgresSpec::new);
 
-  private final Values values;
-
   private PostgresSpec(Values values) {
-    this.values = values;
+    super(values);
   }
 
   public int port() {
@@ -170,21 +168,6 @@ public final class PostgresSpec {
   /** The database applications use when none is named: the first one listed. */
   public String primaryDatabase() {
     return databases().get(0);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof PostgresSpec other && values.equals(other.values);
-  }
-
-  @Override
-  public int hashCode() {
-    return values.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return values.toString();
   }
 
   private static Map<String, String> reservedSettings() {

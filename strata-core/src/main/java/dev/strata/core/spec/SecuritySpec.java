@@ -8,7 +8,7 @@ import java.util.Optional;
  * The {@code security} section: TLS, the address servers listen on, the OS user they run as and the
  * role names. Built from the validated {@link Values} by key, never by position.
  */
-public final class SecuritySpec {
+public final class SecuritySpec extends KeyedSpec {
 
   public static final Key<Boolean> TLS =
       Key.of(
@@ -80,10 +80,8 @@ public final class SecuritySpec {
               MONITOR_ROLE),
           SecuritySpec::new);
 
-  private final Values values;
-
   private SecuritySpec(Values values) {
-    this.values = values;
+    super(values);
   }
 
   public boolean tls() {
@@ -143,21 +141,6 @@ public final class SecuritySpec {
   /** Whether the user gave certificate files rather than letting Strata make them. */
   public boolean userCertificates() {
     return tlsCertFile().isPresent();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SecuritySpec other && values.equals(other.values);
-  }
-
-  @Override
-  public int hashCode() {
-    return values.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return values.toString();
   }
 
   private static Type<String> roleTemplate() {
