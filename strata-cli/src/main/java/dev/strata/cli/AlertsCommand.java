@@ -26,7 +26,7 @@ final class AlertsCommand {
 
   Alerts alerts() {
     Stack stack = root.workspace().stack();
-    return new Alerts(stack.spec(), stack.topology());
+    return new Alerts(stack.spec(), stack.topology(), () -> stack.log("alertmanager"));
   }
 
   @Command(name = "list", description = "Prints the alerts firing now (exit 0 either way).")

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,9 +140,16 @@ final class ComponentsIT {
     assertThat(status.exitCode()).isZero();
     JsonNode instances = new ObjectMapper().readTree(status.out()).get("instances");
     assertThat(instances).hasSize(3);
-    assertThat(instances.findValuesAsText("id"))
-        .containsExactly("postgres-1", "pooler-1", "redis-1");
-    assertThat(instances.findValuesAsText("role")).containsExactly("primary", "pooler", "master");
+    // Each instance's own fields: its live details (a Redis node's "role") are nested deeper.
+    List<String> ids = new ArrayList<>();
+    List<String> roles = new ArrayList<>();
+    instances.forEach(
+        i -> {
+          ids.add(i.get("id").asText());
+          roles.add(i.get("role").asText());
+        });
+    assertThat(ids).containsExactly("postgres-1", "pooler-1", "redis-1");
+    assertThat(roles).containsExactly("primary", "pooler", "master");
     for (JsonNode i : instances) {
       assertThat(i.get("state").asText()).isEqualTo("running");
       assertThat(i.get("port").asInt()).isPositive();

@@ -157,8 +157,11 @@ final class HighAvailabilityIT {
     Cli drill = Cli.run(project, "drill", "failover", "--rounds", "1", "--json");
     assertThat(drill.exitCode()).as(drill.toString()).isZero();
     JsonNode round = JSON.readTree(drill.out()).path("rounds").get(0);
-    assertThat(round.path("old_leader").asText()).isEqualTo(before);
-    assertThat(round.path("new_leader").asText()).isNotEqualTo(before).startsWith("postgres-");
+    assertThat(round.path("old_leader").asText()).as(drill.toString()).isEqualTo(before);
+    assertThat(round.path("new_leader").asText())
+        .as(drill.toString())
+        .isNotEqualTo(before)
+        .startsWith("postgres-");
     assertThat(round.path("acknowledged").asLong()).isPositive();
     assertThat(round.path("lost").asLong()).isZero();
     assertThat(round.path("duplicated").asLong()).isZero();

@@ -31,7 +31,9 @@ final class MigrateCommandIT {
   private static Run strata(StrataStack stack, String migrationsDir, String... args)
       throws IOException {
     Path yaml = stack.home().resolve(migrationsDir + ".yaml");
-    Files.writeString(yaml, YAML + "migrations:\n  dir: " + migrationsDir + "\n");
+    // The stack is strata-test's, which runs without WAL archiving: say so, as its own yaml does.
+    Files.writeString(
+        yaml, YAML + "backup:\n  enabled: false\nmigrations:\n  dir: " + migrationsDir + "\n");
     String[] all = new String[args.length + 2];
     all[0] = "-f";
     all[1] = yaml.getFileName().toString();

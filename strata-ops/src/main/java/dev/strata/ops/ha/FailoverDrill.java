@@ -198,9 +198,14 @@ public final class FailoverDrill {
     Exec.of("kill", signal, Long.toString(pid)).run();
   }
 
-  /** Every node back in the cluster and streaming: rounds start from a whole cluster. */
+  /**
+   * Every node back in the cluster and streaming, and in synchronous mode a synchronous standby
+   * named: rounds start from a whole cluster. Right after {@code up} Patroni has not named one yet,
+   * and a leader that crashes then has no standby it may fail over to: it restarts in place.
+   */
   private void awaitAllRunning() {
     int nodes = context.spec().postgres().nodes();
+    boolean synchronous = context.spec().postgres().synchronous();
     boolean whole =
         Wait.until(
             () ->
@@ -210,20 +215,22 @@ public final class FailoverDrill {
                     .map(
                         c -> {
                           int running = 0;
+                          boolean syncStandby = false;
                           for (var m : c.path("members")) {
                             String state = m.path("state").asText();
                             if (state.equals("running") || state.equals("streaming")) {
                               running++;
                             }
+                            syncStandby |= m.path("role").asText().equals("sync_standby");
                           }
-                          return running == nodes;
+                          return running == nodes && (syncStandby || !synchronous);
                         })
                     .orElse(false),
             Duration.ofSeconds(180));
     if (!whole) {
       throw StrataException.failed(
-          "not every PostgreSQL node is running again (a failed leader did not rejoin within 180"
-              + " s)",
+          "not every PostgreSQL node is running again, or no synchronous standby is named, within"
+              + " 180 s (a failed leader did not rejoin)",
           "see strata status and the node's log (strata logs postgres-N)",
           null);
     }

@@ -33,7 +33,9 @@ public final class AlertmanagerServer extends DetachedServer {
         "--storage.path=" + dir.resolve("data"),
         "--web.listen-address=" + instance.endpoint(),
         "--cluster.listen-address=",
-        "--log.level=warn");
+        // debug: the only level at which it logs a delivery ("Notify success") with its
+        // receiver, which strata alerts test reads.
+        "--log.level=debug");
   }
 
   @Override

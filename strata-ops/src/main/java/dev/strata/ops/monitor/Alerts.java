@@ -9,18 +9,21 @@ import dev.strata.core.spec.Receiver;
 import dev.strata.core.spec.StrataSpec;
 import dev.strata.core.topology.Kind;
 import dev.strata.core.topology.Topology;
+import dev.strata.ops.process.Logs;
 import dev.strata.ops.process.Wait;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * What {@code strata alerts} does with the stack's Alertmanager: the alerts firing now, and a test
@@ -33,13 +36,17 @@ public final class Alerts {
 
   private final StrataSpec spec;
   private final String alertmanager;
+  private final Supplier<Path> alertmanagerLog;
 
   /**
    * @param topology the live topology
+   * @param alertmanagerLog the stack's Alertmanager log, where it says per receiver whether a
+   *     notification went out
    * @throws StrataException when monitoring is off in strata.yaml
    */
-  public Alerts(StrataSpec spec, Topology topology) {
+  public Alerts(StrataSpec spec, Topology topology, Supplier<Path> alertmanagerLog) {
     this.spec = spec;
+    this.alertmanagerLog = alertmanagerLog;
     if (topology.of(Kind.ALERTMANAGER).isEmpty()) {
       throw StrataException.badInput(
           "monitoring is off (monitoring.enabled: false), so the stack has no Alertmanager",
@@ -92,7 +99,8 @@ public final class Alerts {
                             ? "add one to alerts.receivers in strata.yaml and run strata up"
                             : "name one of "
                                 + spec.alerts().receivers().stream().map(Receiver::name).toList()));
-    Map<String, Double> before = counters(receiver.type());
+    Path log = alertmanagerLog.get();
+    long logFrom = Logs.size(log);
     Instant now = Instant.now();
     ObjectNode alert = JSON.createObjectNode();
     ObjectNode labels = alert.putObject("labels");
@@ -110,55 +118,50 @@ public final class Alerts {
     alert.put("endsAt", now.plus(Duration.ofMinutes(5)).toString());
     ArrayNode body = JSON.createArrayNode().add(alert);
     post("/api/v2/alerts", body.toString());
-    // Alertmanager counts requests per integration, not per receiver: a request that succeeded
-    // since the alert was posted is the proof (another receiver of the same type may be failing).
+    // Alertmanager's counters are per integration type, so another receiver of the same type
+    // would answer for this one; its log names the receiver of every attempt.
     Duration limit = spec.alerts().groupWait().plusSeconds(15);
-    boolean delivered =
-        Wait.until(
-            () -> {
-              Map<String, Double> seen = counters(receiver.type());
-              return delta(before, seen, "done") - delta(before, seen, "failed") > 0;
-            },
-            limit);
-    if (delivered) {
-      return new TestResult(true, "Alertmanager notified " + receiver);
+    AtomicReference<Optional<Boolean>> outcome = new AtomicReference<>(Optional.empty());
+    Wait.until(
+        () -> {
+          outcome.set(attempt(Logs.since(log, logFrom), receiver.name()));
+          return outcome.get().isPresent();
+        },
+        limit);
+    if (outcome.get().isEmpty()) {
+      return new TestResult(
+          false,
+          "Alertmanager sent nothing to " + receiver + " within " + limit.toSeconds() + " s");
     }
-    return delta(before, counters(receiver.type()), "failed") > 0
-        ? new TestResult(
+    return outcome.get().get()
+        ? new TestResult(true, "Alertmanager notified " + receiver)
+        : new TestResult(
             false,
             "Alertmanager could not deliver to "
                 + receiver
-                + " within "
-                + limit.toSeconds()
-                + " s: strata logs alertmanager shows the receiver's answer; check its URL")
-        : new TestResult(
-            false,
-            "Alertmanager sent nothing to " + receiver + " within " + limit.toSeconds() + " s");
-  }
-
-  private static double delta(Map<String, Double> before, Map<String, Double> after, String key) {
-    return after.getOrDefault(key, 0.0) - before.getOrDefault(key, 0.0);
+                + ": strata logs alertmanager shows the receiver's answer; check its URL");
   }
 
   /**
-   * Alertmanager's request counters of one integration ({@code slack}…): requests done (timed,
-   * whatever their outcome) and requests failed.
+   * What Alertmanager's log says of its first attempt to notify {@code receiver}: delivered ({@code
+   * msg="Notify success"}, logged at debug level), failed ({@code Notify attempt failed}), or
+   * nothing yet.
    */
-  private Map<String, Double> counters(String integration) {
-    Map<String, Double> c = new TreeMap<>();
-    String tag = "{integration=\"" + integration + "\"}";
-    for (String line : get("/metrics").lines().toList()) {
-      if (!line.contains(tag)) {
+  static Optional<Boolean> attempt(String log, String receiver) {
+    String plain = "receiver=" + receiver + " ";
+    String quoted = "receiver=\"" + receiver.replace("\"", "\\\"") + "\"";
+    for (String line : log.lines().toList()) {
+      if (!line.contains(plain) && !line.contains(quoted)) {
         continue;
       }
-      double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      if (line.startsWith("alertmanager_notification_latency_seconds_count" + tag)) {
-        c.merge("done", v, Double::sum);
-      } else if (line.startsWith("alertmanager_notification_requests_failed_total" + tag)) {
-        c.merge("failed", v, Double::sum);
+      if (line.contains("msg=\"Notify success\"")) {
+        return Optional.of(true);
+      }
+      if (line.contains("msg=\"Notify attempt failed")) {
+        return Optional.of(false);
       }
     }
-    return c;
+    return Optional.empty();
   }
 
   private static JsonNode json(String text) {
