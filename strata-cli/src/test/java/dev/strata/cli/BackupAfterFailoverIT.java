@@ -264,6 +264,23 @@ final class BackupAfterFailoverIT {
     assertThat(sqlCount()).isEqualTo(200);
   }
 
+  @Test
+  @Order(90)
+  void with_a_replica_down_the_backup_and_the_archive_check_still_find_the_primary()
+      throws Exception {
+    String replica =
+        roles().keySet().stream().filter(n -> !n.equals(newLeader)).findFirst().orElseThrow();
+    TestProjects.stack(project).stop(replica);
+    assertThat(roles().get(replica)).as("%s is down", replica).isEqualTo("none");
+    Cli incr = Cli.run(project, "backup", "incr");
+    assertThat(incr.exitCode()).as(incr.toString()).isZero();
+    JsonNode sets = JSON.readTree(Cli.run(project, "backup", "list", "--json").out());
+    assertThat(sets.path("backups")).hasSize(3);
+    assertThat(sets.path("backups").get(2).path("prior").asText())
+        .isEqualTo(sets.path("backups").get(1).path("label").asText());
+    new PgBackRest(context()).check("pgbackrest check", "see above", "check");
+  }
+
   private static ComponentContext context() {
     return TestProjects.stack(project).context();
   }
