@@ -122,7 +122,7 @@ final class RestoreCommand implements Callable<Integer> {
     RestoredInstance copy =
         backups(stack).restore(RestoreTarget.parse(to), Optional.ofNullable(set));
     Topology topology =
-        stack.topology().withLivePort(stack.topology().first(Kind.POSTGRES).id(), copy.port());
+        stack.topology().alone(stack.topology().first(Kind.POSTGRES).id(), copy.port());
     PgEndpoint direct =
         dev.strata.core.env.StackEnvs.resolve(
                 stack.projectDir(),

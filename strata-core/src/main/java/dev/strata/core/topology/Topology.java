@@ -75,6 +75,19 @@ public final class Topology {
         instances.stream().map(i -> i.id().equals(id) ? i.withPort(livePort) : i).toList());
   }
 
+  /**
+   * This topology with {@code id} the only instance of its kind, on {@code livePort}: the URLs of a
+   * restored copy beside a Patroni cluster name the copy alone, never the cluster's nodes.
+   */
+  public Topology alone(String id, int livePort) {
+    Kind kind = instance(id).map(Instance::kind).orElseThrow();
+    return new Topology(
+        instances.stream()
+            .filter(i -> i.kind() != kind || i.id().equals(id))
+            .map(i -> i.id().equals(id) ? i.withPort(livePort) : i)
+            .toList());
+  }
+
   /** The strata.yaml key that sets an instance's port. */
   public static String portKey(Instance instance) {
     return switch (instance.kind()) {

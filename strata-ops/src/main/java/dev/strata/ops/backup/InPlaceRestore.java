@@ -51,6 +51,15 @@ public final class InPlaceRestore {
    */
   public Result run(RestoreTarget target, Optional<String> set) {
     ComponentContext context = stack.context();
+    if (context.spec().postgres().highlyAvailable()) {
+      // Patroni owns the nodes' data: replacing the leader's data under it would be followed
+      // by a replica's takeover or a rewind, not by the restored data.
+      throw StrataException.badInput(
+          "restore --in-place is not supported with postgres.nodes > 1 (Patroni would hand the"
+              + " leadership to a replica holding the current data)",
+          "restore beside the stack (strata restore --to ..., without --in-place) and copy what"
+              + " you need from it; nothing was changed");
+    }
     Backups backups = new Backups(context, progress);
     Backups.requireRestorable(target, backups.list(), set);
     Instance primary = context.postgresPrimary();

@@ -3,6 +3,7 @@ package dev.strata.ops.backup;
 import dev.strata.core.StrataException;
 import dev.strata.core.spec.BackupSpec;
 import dev.strata.core.spec.StrataSpec;
+import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.postgres.PostgresServer;
@@ -62,16 +63,27 @@ public final class PgBackRest {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("wal_level", "replica");
     s.put("archive_mode", "on");
-    s.put(
-        "archive_command",
-        binary()
-            + " --config="
-            + quote(engine.configFile().toString())
-            + " --stanza="
-            + STANZA
-            + " archive-push %p");
+    s.put("archive_command", engine.archiveCommand(Optional.empty()));
     s.put("archive_timeout", context.spec().backup().archiveTimeout().toSeconds() + "s");
     return s;
+  }
+
+  /**
+   * The archive_command of one server. PostgreSQL passes {@code %p} relative to the data directory
+   * of the server that archives, and pgBackRest resolves a relative path against {@code pg1-path}:
+   * each node of a Patroni cluster names its own data directory, or a promoted replica would push
+   * the segment of the same name from another node's pg_wal.
+   *
+   * @param dataDir the archiving server's data directory; empty for the stanza's pg1-path
+   */
+  public String archiveCommand(Optional<Path> dataDir) {
+    return binary()
+        + " --config="
+        + quote(configFile().toString())
+        + " --stanza="
+        + STANZA
+        + dataDir.map(d -> " --pg1-path=" + quote(d.toString())).orElse("")
+        + " archive-push %p";
   }
 
   /** The configuration file's text, from strata.yaml and the live PostgreSQL primary. */
@@ -107,11 +119,17 @@ public final class PgBackRest {
     // Strata's own record in the data directory (root's when Strata runs as root): not data.
     global.put("exclude", "strata-bootstrap.properties");
     Map<String, String> stanza = new LinkedHashMap<>();
-    Path folder = context.dir().component(Kind.POSTGRES.folder());
-    stanza.put("pg1-path", PostgresServer.dataDir(folder).toString());
-    stanza.put("pg1-port", Integer.toString(context.postgresPrimary().port()));
-    stanza.put("pg1-socket-path", context.socketDir().toString());
-    stanza.put("pg1-user", context.runAs().user());
+    if (context.spec().postgres().highlyAvailable()) {
+      // Every Patroni node is a pg host of the one stanza: pgBackRest asks each which is the
+      // primary and backs up from it, so a backup after a failover continues the same stanza.
+      List<Instance> nodes = context.topology().of(Kind.POSTGRES);
+      for (int i = 0; i < nodes.size(); i++) {
+        pgHost(stanza, i + 1, context.folder(nodes.get(i)), nodes.get(i).port());
+      }
+    } else {
+      Path folder = context.dir().component(Kind.POSTGRES.folder());
+      pgHost(stanza, 1, folder, context.postgresPrimary().port());
+    }
     StringBuilder out =
         new StringBuilder(
             "# Written by strata from strata.yaml (backup:); changes here are overwritten.\n"
@@ -124,6 +142,14 @@ public final class PgBackRest {
     out.append("\n[").append(STANZA).append("]\n");
     stanza.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
     return out.toString();
+  }
+
+  /** {@code pgN-path}, {@code pgN-port}, {@code pgN-socket-path} and {@code pgN-user}. */
+  private void pgHost(Map<String, String> stanza, int n, Path folder, int port) {
+    stanza.put("pg" + n + "-path", PostgresServer.dataDir(folder).toString());
+    stanza.put("pg" + n + "-port", Integer.toString(port));
+    stanza.put("pg" + n + "-socket-path", context.socketDir().toString());
+    stanza.put("pg" + n + "-user", context.runAs().user());
   }
 
   /**

@@ -82,12 +82,13 @@ public final class Restores {
       }
       String label = restoredSet(r.output()).orElse(set.orElse(""));
       int port = Ports.free(context.spec().security().bind());
-      // The copy must neither listen where the stack does nor archive into the stack's repository.
+      // The copy must neither listen where the stack does nor archive into the stack's repository,
+      // nor wait for a Patroni leader's synchronous standby (its postgresql.conf names one).
       Files.writeString(
           data.resolve("postgresql.auto.conf"),
           "\n# Added by strata restore: a copy beside the stack.\nport = "
               + port
-              + "\narchive_mode = 'off'\narchive_command = ''\n",
+              + "\narchive_mode = 'off'\narchive_command = ''\nsynchronous_standby_names = ''\n",
           StandardCharsets.UTF_8,
           StandardOpenOption.APPEND);
       start(folder, data);

@@ -3,6 +3,7 @@ package dev.strata.ops.ha;
 import dev.strata.core.secret.Secrets;
 import dev.strata.core.spec.StrataSpec;
 import dev.strata.core.topology.Instance;
+import dev.strata.ops.backup.PgBackRest;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.postgres.PostgresConfig;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -83,6 +85,16 @@ final class PatroniConfig {
           }
         });
     local.putIfAbsent("wal_keep_size", "256MB");
+    if (spec.backup().enabled()
+        && new PgBackRest(context)
+            .archiveCommand(Optional.empty())
+            .equals(local.get("archive_command"))) {
+      // pgBackRest's archive_command names this node's data directory (see
+      // PgBackRest.archiveCommand); a user's own archive_command is left as written.
+      local.put(
+          "archive_command",
+          new PgBackRest(context).archiveCommand(Optional.of(folder.resolve("data"))));
+    }
 
     PatroniTimings timings = PatroniTimings.forRto(spec.postgres().rto());
     Map<String, Object> dcs = new LinkedHashMap<>();
