@@ -32,6 +32,33 @@ public final class Failovers {
   }
 
   /**
+   * Waits until Patroni names a synchronous standby: until then a synchronous cluster commits
+   * without waiting for any replica, and a leader that crashes has no node it may fail over to.
+   *
+   * @return whether one was named within {@code limit}
+   */
+  public boolean awaitSynchronousStandby(Duration limit) {
+    return Wait.until(
+        () ->
+            leader()
+                .flatMap(l -> PoolerTargets.rest(context, l).cluster())
+                .map(
+                    c -> {
+                      for (var m : c.path("members")) {
+                        String state = m.path("state").asText();
+                        // Patroni 3.0 says running of a replica that streams; later ones streaming.
+                        if (m.path("role").asText().equals("sync_standby")
+                            && (state.equals("running") || state.equals("streaming"))) {
+                          return true;
+                        }
+                      }
+                      return false;
+                    })
+                .orElse(false),
+        limit);
+  }
+
+  /**
    * Hands the leadership to {@code candidate} (or the replica Patroni picks) and waits until the
    * new leader answers.
    *

@@ -10,6 +10,7 @@ import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.component.PostgresSettings;
 import dev.strata.ops.ha.EtcdMember;
+import dev.strata.ops.ha.Failovers;
 import dev.strata.ops.ha.PatroniNode;
 import dev.strata.ops.monitor.Monitoring;
 import dev.strata.ops.pgbouncer.PgBouncerServer;
@@ -18,6 +19,7 @@ import dev.strata.ops.postgres.PostgresServer;
 import dev.strata.ops.redis.RedisServer;
 import dev.strata.ops.redis.SentinelServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -126,9 +128,30 @@ final class StackPlan {
 
   /** What {@code up} does once every component is healthy, in order (see {@link AfterStart}). */
   List<AfterStart> afterStart() {
-    return List.of(
+    List<AfterStart> steps = new ArrayList<>();
+    if (context.spec().postgres().highlyAvailable() && context.spec().postgres().synchronous()) {
+      steps.add(new AfterStart("waiting for a synchronous standby", this::awaitSynchronousStandby));
+    }
+    steps.add(
         new AfterStart(
             "creating the backup repository", progress -> Backups.afterUp(context, progress)));
+    return steps;
+  }
+
+  /**
+   * A synchronous cluster is what strata.yaml asks for only once Patroni has named a synchronous
+   * standby (a few seconds after the replicas stream): {@code up} waits for it, and says so when it
+   * does not come, rather than fail a cluster that serves.
+   */
+  private void awaitSynchronousStandby(java.util.function.Consumer<String> progress) {
+    Duration limit = Duration.ofSeconds(60);
+    if (!new Failovers(context).awaitSynchronousStandby(limit)) {
+      progress.accept(
+          "no synchronous standby within "
+              + limit.toSeconds()
+              + " s: until Patroni names one, commits wait for no replica and a crashed leader is"
+              + " restarted in place (strata status shows the roles)");
+    }
   }
 
   PostgresBootstrap bootstrap() {
