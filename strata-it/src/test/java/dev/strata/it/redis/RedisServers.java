@@ -73,6 +73,11 @@ final class RedisServers implements AutoCloseable {
               "yes",
               "--cluster-node-timeout",
               "1000",
+              // a replica fails over however long ago it last heard from its master: on a
+              // loaded machine the default (10 node timeouts plus the ping period) can rule
+              // every replica out, and the cluster stays down instead of failing over
+              "--cluster-replica-validity-factor",
+              "0",
               "--cluster-config-file",
               "nodes-" + i + ".conf"));
     }
