@@ -53,23 +53,33 @@ final class S3rver implements AutoCloseable {
     }
     Files.createDirectories(dataDir);
     int port = Ports.free("127.0.0.1");
+    // s3rver's own launcher, but with Node's keep-alive timeout raised from its 5 s default:
+    // pgBackRest keeps its connections to S3 open between requests, and a connection the server
+    // closed while it was idle fails pgBackRest's next write ("unable to flush").
+    String launcher =
+        String.join(
+            "\n",
+            "const fs = require('fs');",
+            "const S3rver = require(process.argv[1]);",
+            "const [dir, port, key, cert, bucket] = process.argv.slice(2);",
+            "const s3 = new S3rver({directory: dir, address: 'localhost', port: Number(port),",
+            "  key: fs.readFileSync(key), cert: fs.readFileSync(cert), silent: true,",
+            "  configureBuckets: [{name: bucket, configs: []}]});",
+            "s3.run().then(() => {",
+            "  s3.httpServer.keepAliveTimeout = 600000;",
+            "  s3.httpServer.headersTimeout = 601000;",
+            "}, e => { console.error(e); process.exit(1); });");
     Process p =
         new ProcessBuilder(
                 "node",
-                script.toString(),
-                "--directory",
+                "-e",
+                launcher,
+                prefix.resolve("node_modules/s3rver").toString(),
                 dataDir.toString(),
-                "--address",
-                "localhost",
-                "--port",
                 Integer.toString(port),
-                "--key",
                 tlsDir.resolve("server.key").toString(),
-                "--cert",
                 tlsDir.resolve("server.crt").toString(),
-                "--configure-bucket",
-                bucket,
-                "--silent")
+                bucket)
             .redirectErrorStream(true)
             .redirectOutput(dataDir.resolveSibling("s3rver.log").toFile())
             .start();
