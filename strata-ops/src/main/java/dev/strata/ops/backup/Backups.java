@@ -106,6 +106,7 @@ public final class Backups {
           "no backup type '" + type + "'", "use strata backup full, diff or incr");
     }
     ensureStanza();
+    checkpointOnCurrentTimeline();
     Heartbeat.beat(context, "backup " + type);
     progress.accept(
         "taking a " + type + " backup of the stack's PostgreSQL into " + engine.repository());
@@ -143,6 +144,32 @@ public final class Backups {
             + made.repositorySize()
             + " bytes in the repository)");
     return made;
+  }
+
+  /**
+   * A node promoted moments ago (a failover, a switchover) writes WAL on its new timeline while
+   * pg_control still names the old one until its first checkpoint ends. pgBackRest reads pg_control
+   * before it starts the backup and refuses the mismatch ({@code [058] WAL timeline 2 does not
+   * match pg_control timeline 1}), so Strata checkpoints first when the two differ.
+   */
+  private void checkpointOnCurrentTimeline() {
+    String timelines =
+        Heartbeat.run(
+                context,
+                context.socketDir(),
+                context.postgresPrimary().port(),
+                "SELECT CASE WHEN pg_is_in_recovery() THEN '' ELSE"
+                    + " (SELECT timeline_id FROM pg_control_checkpoint()) || ' ' || ('x' ||"
+                    + " substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END;")
+            .strip();
+    String[] parts = timelines.split(" ");
+    if (parts.length == 2 && !parts[0].equals(parts[1])) {
+      progress.accept(
+          "the primary was promoted to timeline "
+              + parts[1]
+              + " and has not checkpointed since: running CHECKPOINT first");
+      Heartbeat.run(context, context.socketDir(), context.postgresPrimary().port(), "CHECKPOINT;");
+    }
   }
 
   /** Every backup in the repository, oldest first; empty when none was taken. */
