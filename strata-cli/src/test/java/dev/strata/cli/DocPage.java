@@ -12,11 +12,14 @@ import java.util.regex.Pattern;
 /**
  * The tested examples of one Markdown page, in page order: a fenced block right after a line {@code
  * <!-- doctest -->} is a console session to run; one after {@code <!-- doctest: FILE -->} is
- * written to FILE (relative to where the commands stand then) before the next session runs.
+ * written to FILE (relative to where the commands stand then) before the next session runs. A page
+ * with a line {@code <!-- doctest-by: CLASS -->} is run by that test class of this package (a
+ * blueprint's, which checks the running stack further) instead of by {@link DocsExamplesIT}.
  */
-record DocPage(Path file, List<Step> steps) {
+record DocPage(Path file, List<Step> steps, java.util.Optional<String> owner) {
   private static final Pattern MARKER =
       Pattern.compile("\\s*<!-- doctest(?::\\s*(\\S+))?\\s*-->\\s*");
+  private static final Pattern OWNER = Pattern.compile("\\s*<!-- doctest-by:\\s*(\\w+)\\s*-->\\s*");
   private static final Pattern FENCE = Pattern.compile("(\\s*)```(\\w*)\\s*");
 
   /** A file a page shows, written where the session stands. */
@@ -33,7 +36,13 @@ record DocPage(Path file, List<Step> steps) {
   static DocPage read(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     List<Step> steps = new ArrayList<>();
+    java.util.Optional<String> owner = java.util.Optional.empty();
     for (int i = 0; i < lines.size(); i++) {
+      Matcher by = OWNER.matcher(lines.get(i));
+      if (by.matches()) {
+        owner = java.util.Optional.of(by.group(1));
+        continue;
+      }
       Matcher marker = MARKER.matcher(lines.get(i));
       if (!marker.matches()) {
         continue;
@@ -60,7 +69,7 @@ record DocPage(Path file, List<Step> steps) {
       }
       i = j;
     }
-    return new DocPage(file, steps);
+    return new DocPage(file, steps, owner);
   }
 
   private static List<Command> commands(int firstLine, List<String> body) {

@@ -2,16 +2,12 @@ package dev.strata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.ops.stack.StackFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -63,12 +59,25 @@ final class DocsExamplesIT {
             "examples/hosterizer/README.md");
   }
 
+  @Test
+  void a_page_run_by_its_own_test_names_a_test_class_that_exists() throws IOException {
+    for (Path page : pages()) {
+      DocPage doc = DocPage.read(page);
+      for (String owner : doc.owner().stream().toList()) {
+        assertThat(doc.tested()).as("%s names %s but has no tested block", page, owner).isTrue();
+        assertThat(Files.isRegularFile(Path.of("src/test/java/dev/strata/cli", owner + ".java")))
+            .as("%s is run by %s, which is not a test class of dev.strata.cli", page, owner)
+            .isTrue();
+      }
+    }
+  }
+
   @TestFactory
   Stream<DynamicTest> every_tested_page_runs_as_written() throws IOException {
     List<DynamicTest> tests = new ArrayList<>();
     for (Path page : pages()) {
       DocPage doc = DocPage.read(page);
-      if (doc.tested()) {
+      if (doc.tested() && doc.owner().isEmpty()) {
         tests.add(DynamicTest.dynamicTest(CHECKOUT.relativize(page).toString(), () -> run(doc)));
       }
     }
@@ -76,49 +85,8 @@ final class DocsExamplesIT {
   }
 
   private static void run(DocPage page) throws Exception {
-    Path root = Files.createTempDirectory("strata-doc-");
-    Path tools = Files.createTempDirectory("strata-doc-bin-");
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-    try {
-      copyExamples(root.resolve("examples"));
-      Files.createSymbolicLink(tools.resolve("strata"), CHECKOUT.resolve("strata"));
-      List<DocPage.Command> commands = new ArrayList<>();
-      StringBuilder script = new StringBuilder("exec 2>&1 </dev/null\ncd " + quote(root) + "\n");
-      int payloads = 0;
-      for (DocPage.Step step : page.steps()) {
-        if (step instanceof DocPage.WriteFile f) {
-          Path payload = tools.resolve("file-" + payloads++);
-          Files.writeString(payload, f.text(), StandardCharsets.UTF_8);
-          script
-              .append("cp ")
-              .append(quote(payload))
-              .append(' ')
-              .append(quote(f.name()))
-              .append('\n');
-        } else if (step instanceof DocPage.Session s) {
-          for (DocPage.Command c : s.commands()) {
-            int i = commands.size();
-            commands.add(c);
-            script.append(String.format("printf '\\001C%d\\n'%n", i));
-            script.append(c.text()).append('\n');
-            script.append(String.format("printf '\\001R%d %%s\\n' \"$?\"%n", i));
-          }
-        }
-      }
-      Path scriptFile = tools.resolve("page.sh");
-      Files.writeString(scriptFile, script, StandardCharsets.UTF_8);
-      ProcessBuilder pb =
-          new ProcessBuilder("bash", scriptFile.toString()).redirectErrorStream(true);
-      pb.environment().put("PATH", tools + ":" + System.getenv("PATH"));
-      Process p = pb.start();
-      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor(20, TimeUnit.MINUTES)).as("the page's commands finish").isTrue();
-      List<String> problems = compare(page, commands, output, root.toString());
-      assertThat(problems).as(String.join("\n\n", problems)).isEmpty();
-    } finally {
-      destroyStacks(root, tools.resolve("strata"));
-      StackFiles.deleteTree(root);
-      StackFiles.deleteTree(tools);
+    try (DocSession session = DocSession.run(page)) {
+      assertThat(session.problems()).as(String.join("\n\n", session.problems())).isEmpty();
     }
   }
 
@@ -178,41 +146,5 @@ final class DocsExamplesIT {
     StringBuilder s = new StringBuilder();
     lines.forEach(l -> s.append("    ").append(l).append('\n'));
     return s.toString();
-  }
-
-  private static void copyExamples(Path target) throws IOException {
-    Path from = CHECKOUT.resolve("examples");
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : files.filter(f -> !f.toString().contains("/.strata")).toList()) {
-        Path to = target.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(to);
-          Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
-        } else {
-          Files.copy(f, to);
-        }
-      }
-    }
-  }
-
-  /** {@code strata destroy --yes} in every folder of the page that has a stack. */
-  private static void destroyStacks(Path root, Path strata) throws Exception {
-    List<Path> stacks;
-    try (Stream<Path> dirs = Files.walk(root, 4)) {
-      stacks = dirs.filter(d -> d.getFileName().toString().equals(".strata")).toList();
-    }
-    for (Path stack : stacks) {
-      Process p =
-          new ProcessBuilder(strata.toString(), "destroy", "--yes")
-              .directory(stack.getParent().toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      p.waitFor(2, TimeUnit.MINUTES);
-    }
-  }
-
-  private static String quote(Object path) {
-    return "'" + path.toString().replace("'", "'\\''") + "'";
   }
 }
