@@ -94,9 +94,20 @@ final class DrillFailoverCommand implements Callable<Integer> {
       out.put("rounds", list);
       root.out().println(BackupCommand.json(out));
     } else {
-      for (FailoverDrill.Round r : done) {
-        root.out().println(r.toMap());
-      }
+      long[] rto = done.stream().mapToLong(FailoverDrill.Round::rtoMillis).sorted().toArray();
+      root.out()
+          .println(
+              "postgres failover drill: "
+                  + rounds
+                  + " round(s), RTO median "
+                  + rto[rto.length / 2]
+                  + " ms, worst "
+                  + rto[rto.length - 1]
+                  + " ms, "
+                  + lost
+                  + " acknowledged write(s) lost, "
+                  + done.stream().mapToLong(FailoverDrill.Round::duplicated).sum()
+                  + " duplicated");
     }
     root.out().flush();
     return lost > 0 && stack.spec().postgres().synchronous() ? 1 : 0;

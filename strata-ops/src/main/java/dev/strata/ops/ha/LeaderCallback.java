@@ -10,9 +10,12 @@ import java.util.Map;
 /**
  * The script Patroni runs on a role change ({@code on_role_change}, {@code on_start}): on the node
  * that became leader it points PgBouncer's databases at this node's port (and the read databases at
- * a running replica), writes {@code .strata/patroni/leader}, and sends PgBouncer SIGHUP. PgBouncer
- * reloads without dropping clients: a client waiting for a server connection gets one on the new
- * leader. Python, because Patroni is Python: it is on every machine that runs Patroni.
+ * a running replica, or at itself when none runs yet), writes {@code .strata/patroni/leader}, and
+ * sends PgBouncer SIGHUP. On a node that starts or is demoted as a replica it points the read
+ * databases at that node and leaves the leader lines alone: after a switchover the old leader is
+ * still restarting when the new one's callback runs, so the reads would stay on the leader.
+ * PgBouncer reloads without dropping clients: a client waiting for a server connection gets one on
+ * the new leader. Python, because Patroni is Python: it is on every machine that runs Patroni.
  */
 final class LeaderCallback {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -88,11 +91,41 @@ final class LeaderCallback {
           os.chmod(tmp, mode)
           os.replace(tmp, path)
 
+      def reload_pgbouncer():
+          try:
+              with open(CONF['pgbouncer_pid']) as f:
+                  os.kill(int(f.read().split()[0]), signal.SIGHUP)
+          except (OSError, ValueError, IndexError):
+              pass  # PgBouncer is not running: it reads the file when it starts
+
+      def read_here(me):
+          # This node runs as a replica: the read databases may point at it. The leader lines are
+          # the leader's callback's alone: a replica's view of who leads may be stale.
+          try:
+              with open(CONF['ini']) as f:
+                  current = f.read().splitlines()
+          except OSError:
+              return 0  # no file yet: the leader's callback writes it
+          lines = []
+          for line in current:
+              name = line.split('=', 1)[0].strip()
+              if name.endswith('_read') and name[:-len('_read')] in CONF['databases']:
+                  db = name[:-len('_read')]
+                  line = ('%s_read = host=%s port=%d dbname=%s'
+                          % (db, CONF['socket'], CONF['ports'][me], db))
+              lines.append(line)
+          if lines != current:
+              write(CONF['ini'], '\\n'.join(lines) + '\\n', 0o600)
+              reload_pgbouncer()
+          return 0
+
       def main(argv):
           role = argv[2] if len(argv) > 2 else ''
+          me = CONF['name']
+          if role == 'replica':
+              return read_here(me)
           if role not in ('master', 'primary', 'leader'):
               return 0
-          me = CONF['name']
           replica = running_replica() or me
           lines = ['; Written by the Patroni callback of %s: the current leader.' % me,
                    '[databases]']
@@ -104,11 +137,7 @@ final class LeaderCallback {
           write(CONF['ini'], '\\n'.join(lines) + '\\n', 0o600)
           os.makedirs(os.path.dirname(CONF['leader_file']), exist_ok=True)
           write(CONF['leader_file'], me + '\\n', 0o644)
-          try:
-              with open(CONF['pgbouncer_pid']) as f:
-                  os.kill(int(f.read().split()[0]), signal.SIGHUP)
-          except (OSError, ValueError, IndexError):
-              pass  # PgBouncer is not running: it reads the file when it starts
+          reload_pgbouncer()
           return 0
 
       sys.exit(main(sys.argv))
