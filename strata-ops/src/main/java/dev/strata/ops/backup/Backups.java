@@ -154,10 +154,7 @@ public final class Backups {
    */
   private void checkpointOnCurrentTimeline() {
     String timelines =
-        Heartbeat.run(
-                context,
-                context.socketDir(),
-                context.postgresPrimary().port(),
+        onPrimary(
                 "SELECT CASE WHEN pg_is_in_recovery() THEN '' ELSE"
                     + " (SELECT timeline_id FROM pg_control_checkpoint()) || ' ' || ('x' ||"
                     + " substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END;")
@@ -168,8 +165,13 @@ public final class Backups {
           "the primary was promoted to timeline "
               + parts[1]
               + " and has not checkpointed since: running CHECKPOINT first");
-      Heartbeat.run(context, context.socketDir(), context.postgresPrimary().port(), "CHECKPOINT;");
+      onPrimary("CHECKPOINT;");
     }
+  }
+
+  /** Runs {@code sql} as the superuser on the primary, in the postgres database. */
+  private String onPrimary(String sql) {
+    return Heartbeat.run(context, context.socketDir(), context.postgresPrimary().port(), sql);
   }
 
   /** Every backup in the repository, oldest first; empty when none was taken. */
@@ -264,10 +266,7 @@ public final class Backups {
     }
     ensureStanza();
     String at =
-        Heartbeat.run(
-            context,
-            context.socketDir(),
-            context.postgresPrimary().port(),
+        onPrimary(
             "SELECT pg_create_restore_point('"
                 + name
                 + "') IS NOT NULL;"
