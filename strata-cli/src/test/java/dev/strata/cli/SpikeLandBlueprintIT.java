@@ -191,9 +191,12 @@ final class SpikeLandBlueprintIT {
   void the_read_replica_streams_from_the_leader() throws Exception {
     StackEnv env = stack.env();
     assertThat(env.variables()).containsKey("READ_DATABASE_URL");
-    try (Connection c = connect(env.direct())) {
-      assertThat(query(c, "select count(*) from pg_stat_replication where state = 'streaming'"))
+    // pg_stat_replication's state is shown to pg_monitor's members (the monitoring role)
+    try (Connection m = connect(monitor(env.direct()))) {
+      assertThat(query(m, "select count(*) from pg_stat_replication where state = 'streaming'"))
           .isEqualTo("1");
+    }
+    try (Connection c = connect(env.direct())) {
       query(c, "insert into \"User\" (id, name, \"updatedAt\") values ('u_new', 'New', now())");
     }
     PgEndpoint read = env.read();
