@@ -191,6 +191,12 @@ final class SpikeBlueprintIT {
           "select string_agg(title, ',' order by title) from documents"
               + " where search @@ plainto_tsquery('simple', hebrew_normalize('%s'))";
       assertThat(inTenant(c, "1", fts.formatted("מטלה"))).isEqualTo("מטלה ראשונה");
+      // without the normalization the simple configuration keeps the niqqud: no match
+      assertThat(
+              query(
+                  c,
+                  "select to_tsvector('simple', 'בְּרֵאשִׁית') @@ plainto_tsquery('simple', 'בראשית')"))
+          .isEqualTo("f");
       // the title has niqqud, the query has none
       assertThat(inTenant(c, "1", fts.formatted("בראשית"))).isEqualTo("בְּרֵאשִׁית");
       // and the other way round
