@@ -2,6 +2,8 @@ package dev.strata.cli;
 
 import dev.strata.core.env.PgEndpoint;
 import dev.strata.core.env.StackEnv;
+import dev.strata.core.env.StackEnvs;
+import dev.strata.core.secret.Secrets;
 import dev.strata.ops.stack.Stack;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,7 @@ final class PsqlCommand implements Callable<Integer> {
     owner,
     app,
     readonly,
+    monitor,
     superuser
   }
 
@@ -40,7 +43,9 @@ final class PsqlCommand implements Callable<Integer> {
       paramLabel = "ROLE",
       defaultValue = "owner",
       description =
-          "owner (default; direct), app or readonly (through PgBouncer), superuser (local socket only).")
+          "owner (default; direct), app or readonly (through PgBouncer), monitor (direct, as"
+              + " security.monitor_role: pg_monitor's statistics, no table data), superuser (local"
+              + " socket only).")
   Role role;
 
   @Parameters(paramLabel = "PSQL_ARGS", description = "Passed to psql.")
@@ -62,6 +67,7 @@ final class PsqlCommand implements Callable<Integer> {
           switch (role) {
             case app -> stackEnv.pooled();
             case readonly -> stackEnv.readonly();
+            case monitor -> monitorRole(stack, stackEnv.direct());
             default -> stackEnv.direct();
           };
       command =
@@ -73,5 +79,15 @@ final class PsqlCommand implements Callable<Integer> {
     }
     command.addAll(psqlArgs);
     return Shell.run(command, env, root);
+  }
+
+  /**
+   * The monitoring role the exporters and the advisor connect as (a member of pg_monitor, with
+   * CONNECT and USAGE on the schema but no table privilege): a read-only monitoring user.
+   */
+  private static PgEndpoint monitorRole(Stack stack, PgEndpoint direct) {
+    String role = stack.spec().security().monitorRole();
+    return direct.as(
+        role, Secrets.open(stack.stateDir().secretsFile()).require(StackEnvs.postgresSecret(role)));
   }
 }

@@ -1,0 +1,1 @@
+DROP INDEX "App_userId_status_createdAt_idx";
