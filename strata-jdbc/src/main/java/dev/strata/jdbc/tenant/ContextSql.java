@@ -9,12 +9,19 @@ import java.sql.Statement;
 /**
  * The context as a SQL prefix put in front of every statement, so that it travels in the same round
  * trip and holds for that very statement whatever happened before it in the transaction (a rollback
- * to a savepoint, a {@code COMMIT} sent as SQL, an error, pgjdbc's autosave): {@code select
- * set_config('<tenant>', ?, true), set_config('<role>', ?, true); [set local role ..;]}. In a
- * prepared statement the values are bound as parameters 1 and 2, so one server-side prepared
- * statement serves every tenant; in a plain statement they are escape-string literals. In
+ * to a savepoint, a {@code COMMIT} sent as SQL, an error, pgjdbc's autosave): {@code select where
+ * (set_config('<tenant>', ?, true) || set_config('<role>', ?, true)) is null; [set local role
+ * ..;]}. In a prepared statement the values are bound as parameters 1 and 2, so one server-side
+ * prepared statement serves every tenant; in a plain statement they are escape-string literals. In
  * auto-commit mode the prefix and the statement share the implicit transaction that lasts until the
  * protocol's Sync, so the {@code true} (transaction-local) still covers the statement.
+ *
+ * <p>The select returns no row: {@code set_config} returns the value it set, never NULL, so the
+ * condition both runs the two calls (a volatile function in a gating condition runs once) and is
+ * false. A row of the two values, as {@code select set_config(..), set_config(..)} returns, cost a
+ * paired point-select transaction through PgBouncer about 12% more time than no row
+ * (docs/benchmarks.md, "tenancy", 2026-12-02 18:00): pgjdbc builds a result set for it that the
+ * wrapper then throws away.
  */
 final class ContextSql {
   /** Parameters the prepared prefix takes before the statement's own. */
@@ -25,26 +32,26 @@ final class ContextSql {
   /** The prefix of a prepared statement; bind its values with {@link #bind}. */
   static Prefix prepared(TenantSettings settings, TenantContext context, boolean resetRole) {
     StringBuilder sql =
-        new StringBuilder("select set_config(")
+        new StringBuilder("select where (set_config(")
             .append(literal(settings.tenantSetting()))
-            .append(", ?, true), set_config(")
+            .append(", ?, true) || set_config(")
             .append(literal(settings.roleSetting()))
-            .append(", ?, true); ");
+            .append(", ?, true)) is null; ");
     return new Prefix(role(sql, settings, context, resetRole));
   }
 
   /** The prefix of a plain statement, its values inlined. */
   static Prefix inline(TenantSettings settings, TenantContext context, boolean resetRole) {
     StringBuilder sql =
-        new StringBuilder("select set_config(")
+        new StringBuilder("select where (set_config(")
             .append(literal(settings.tenantSetting()))
             .append(", ")
             .append(literal(tenant(context)))
-            .append(", true), set_config(")
+            .append(", true) || set_config(")
             .append(literal(settings.roleSetting()))
             .append(", ")
             .append(literal(roleValue(settings, context)))
-            .append(", true); ");
+            .append(", true)) is null; ");
     return new Prefix(role(sql, settings, context, resetRole));
   }
 
