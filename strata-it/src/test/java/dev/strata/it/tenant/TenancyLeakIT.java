@@ -288,7 +288,7 @@ final class TenancyLeakIT {
         try (Statement s = c.unwrap(Connection.class).createStatement();
             ResultSet rs =
                 s.executeQuery(
-                    "select count(*) filter (where ltrim(statement) like 'select where (set_config(%$1%'),"
+                    "select count(*) filter (where ltrim(statement) like 'select set_config(%$1%'),"
                         + " count(*) filter (where ltrim(statement) like 'select count(*) from sites"
                         + " where id >%') from pg_prepared_statements")) {
           rs.next();

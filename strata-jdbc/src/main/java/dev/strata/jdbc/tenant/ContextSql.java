@@ -5,53 +5,71 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The context as a SQL prefix put in front of every statement, so that it travels in the same round
  * trip and holds for that very statement whatever happened before it in the transaction (a rollback
- * to a savepoint, a {@code COMMIT} sent as SQL, an error, pgjdbc's autosave): {@code select where
- * (set_config('<tenant>', ?, true) || set_config('<role>', ?, true)) is null; [set local role
- * ..;]}. In a prepared statement the values are bound as parameters 1 and 2, so one server-side
- * prepared statement serves every tenant; in a plain statement they are escape-string literals. In
+ * to a savepoint, a {@code COMMIT} sent as SQL, an error, pgjdbc's autosave): {@code select
+ * set_config('<tenant>', ?, true), set_config('<role>', ?, true); [set local role ..;]}. In a
+ * prepared statement the values are bound as parameters 1 and 2, so one server-side prepared
+ * statement serves every tenant; in a plain statement they are escape-string literals. In
  * auto-commit mode the prefix and the statement share the implicit transaction that lasts until the
  * protocol's Sync, so the {@code true} (transaction-local) still covers the statement.
  *
- * <p>The select returns no row: {@code set_config} returns the value it set, never NULL, so the
- * condition both runs the two calls (a volatile function in a gating condition runs once) and is
- * false. A row of the two values, as {@code select set_config(..), set_config(..)} returns, cost a
- * paired point-select transaction through PgBouncer about 12% more time than no row
- * (docs/benchmarks.md, "tenancy", 2026-12-02 18:00): pgjdbc builds a result set for it that the
- * wrapper then throws away.
+ * <p>What the prefix costs is the extra statement in the round trip, not its form: paired
+ * point-select transactions through PgBouncer measured a select of no row ({@code select where
+ * (set_config(..) || set_config(..)) is null}) and one {@code set_config} instead of two within
+ * 2-3% of this form, inside the spread (docs/benchmarks.md, "tenancy", 2026-12-02 18:15).
  */
 final class ContextSql {
   /** Parameters the prepared prefix takes before the statement's own. */
   static final int PARAMETERS = 2;
 
+  /**
+   * Prepared prefixes by settings: [admin, reset role, neither]. A prefix depends on nothing else,
+   * and every statement asks for one: built once, its SQL string (the key of the statement it is
+   * prepared with) is not rebuilt and rehashed per execution.
+   */
+  private static final Map<TenantSettings, Prefix[]> PREPARED = new ConcurrentHashMap<>();
+
   private ContextSql() {}
 
   /** The prefix of a prepared statement; bind its values with {@link #bind}. */
   static Prefix prepared(TenantSettings settings, TenantContext context, boolean resetRole) {
+    Prefix[] cached = PREPARED.computeIfAbsent(settings, s -> new Prefix[3]);
+    int kind = context.isAdmin() ? 0 : resetRole ? 1 : 2;
+    Prefix prefix = cached[kind];
+    if (prefix == null) {
+      prefix = build(settings, context, resetRole);
+      cached[kind] = prefix; // a race builds the same value twice: harmless
+    }
+    return prefix;
+  }
+
+  private static Prefix build(TenantSettings settings, TenantContext context, boolean resetRole) {
     StringBuilder sql =
-        new StringBuilder("select where (set_config(")
+        new StringBuilder("select set_config(")
             .append(literal(settings.tenantSetting()))
-            .append(", ?, true) || set_config(")
+            .append(", ?, true), set_config(")
             .append(literal(settings.roleSetting()))
-            .append(", ?, true)) is null; ");
+            .append(", ?, true); ");
     return new Prefix(role(sql, settings, context, resetRole));
   }
 
   /** The prefix of a plain statement, its values inlined. */
   static Prefix inline(TenantSettings settings, TenantContext context, boolean resetRole) {
     StringBuilder sql =
-        new StringBuilder("select where (set_config(")
+        new StringBuilder("select set_config(")
             .append(literal(settings.tenantSetting()))
             .append(", ")
             .append(literal(tenant(context)))
-            .append(", true) || set_config(")
+            .append(", true), set_config(")
             .append(literal(settings.roleSetting()))
             .append(", ")
             .append(literal(roleValue(settings, context)))
-            .append(", true)) is null; ");
+            .append(", true); ");
     return new Prefix(role(sql, settings, context, resetRole));
   }
 
