@@ -145,6 +145,24 @@ final class TenancyIT {
       assertThat(two).containsExactly("two-a");
       List<String> none = Tenancy.inTenant(pool, TenantContext.none(), TenancyIT::names);
       assertThat(none).isEmpty();
+      // The prefix writes the role setting too, the tenant's empty string over the left 'admin',
+      // in a plain statement (a literal) and in a prepared one (a bound parameter).
+      String[] role =
+          Tenancy.inTenant(
+              pool,
+              TenantContext.tenant("2"),
+              c -> {
+                try (PreparedStatement ps =
+                    c.prepareStatement("select current_setting('app.current_role', true)")) {
+                  try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new String[] {
+                      single(c, "select current_setting('app.current_role', true)"), rs.getString(1)
+                    };
+                  }
+                }
+              });
+      assertThat(role).containsExactly("", "");
       s.execute("reset all");
     }
   }

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The context as a SQL prefix put in front of every statement, so that it travels in the same round
@@ -15,15 +17,38 @@ import java.sql.Statement;
  * statement serves every tenant; in a plain statement they are escape-string literals. In
  * auto-commit mode the prefix and the statement share the implicit transaction that lasts until the
  * protocol's Sync, so the {@code true} (transaction-local) still covers the statement.
+ *
+ * <p>What the prefix costs is the extra statement in the round trip, not its form: paired
+ * point-select transactions through PgBouncer measured a select of no row ({@code select where
+ * (set_config(..) || set_config(..)) is null}) and one {@code set_config} instead of two within
+ * 2-3% of this form, inside the spread (docs/benchmarks.md, "tenancy", 2026-12-02 18:15).
  */
 final class ContextSql {
   /** Parameters the prepared prefix takes before the statement's own. */
   static final int PARAMETERS = 2;
 
+  /**
+   * Prepared prefixes by settings: [admin, reset role, neither]. A prefix depends on nothing else,
+   * and every statement asks for one: built once, its SQL string (the key of the statement it is
+   * prepared with) is not rebuilt and rehashed per execution.
+   */
+  private static final Map<TenantSettings, Prefix[]> PREPARED = new ConcurrentHashMap<>();
+
   private ContextSql() {}
 
   /** The prefix of a prepared statement; bind its values with {@link #bind}. */
   static Prefix prepared(TenantSettings settings, TenantContext context, boolean resetRole) {
+    Prefix[] cached = PREPARED.computeIfAbsent(settings, s -> new Prefix[3]);
+    int kind = context.isAdmin() ? 0 : resetRole ? 1 : 2;
+    Prefix prefix = cached[kind];
+    if (prefix == null) {
+      prefix = build(settings, context, resetRole);
+      cached[kind] = prefix; // a race builds the same value twice: harmless
+    }
+    return prefix;
+  }
+
+  private static Prefix build(TenantSettings settings, TenantContext context, boolean resetRole) {
     StringBuilder sql =
         new StringBuilder("select set_config(")
             .append(literal(settings.tenantSetting()))

@@ -36,7 +36,10 @@ final class PrefixedPreparedStatement {
 
   private final ContextConnection connection;
   private final String sql;
-  private final Map<String, Recorded> setters = new LinkedHashMap<>();
+
+  /** Recorded setters: a parameter's by its index (an Integer), an option's by its name. */
+  private final Map<Object, Recorded> setters = new LinkedHashMap<>();
+
   private final Map<String, PreparedStatement> prefixed = new HashMap<>();
   private PreparedStatement plain;
   private PreparedStatement last;
@@ -81,7 +84,7 @@ final class PrefixedPreparedStatement {
     requireOpen();
     if (name.startsWith("set") && arity > 0) {
       boolean option = OPTIONS.contains(name);
-      String key = option ? "o" + name : "p" + args[0];
+      Object key = option ? name : args[0];
       setters.put(key, new Recorded(method, args, !option));
       return plain == null ? null : ContextConnection.call(plain, method, args);
     }

@@ -48,10 +48,10 @@ import javax.sql.DataSource;
  * Each transaction is {@code BEGIN; select ... where id = ?; COMMIT} for a random row, as that
  * row's tenant. Modes alternate slice by slice so the machine's noise hits them alike; the median
  * of the rounds is printed with the overhead against the reference. Arguments: seconds per slice
- * (default 5), client threads (default 4), rounds (default 3), and {@code paired [MODE]} to measure
- * only one mode (default {@code inTenant}) against {@code reference}, alternated transaction by
- * transaction on every thread: on a loaded machine the load changes from one slice to the next, and
- * pairing each transaction with its neighbour cancels that out.
+ * (default 5), client threads (default 4), rounds (default 3), and {@code paired [MODES]} to
+ * measure only some modes (comma-separated, default {@code inTenant}) against {@code reference},
+ * alternated transaction by transaction on every thread: on a loaded machine the load changes from
+ * one slice to the next, and pairing each transaction with its neighbour cancels that out.
  */
 public final class TenancyBench {
   private static final int ROWS = 100_000;
@@ -97,6 +97,28 @@ public final class TenancyBench {
           return explicit(tenantDs, "accounts_plain", id);
         });
     modes.put("setConfigAhead", id -> setConfigAhead(pool, id));
+    // Hand-written with plain pgjdbc, no wrapper: what each part of the context costs by itself.
+    modes.put(
+        "handTwoSetConfigs",
+        id ->
+            hand(
+                pool,
+                "select set_config('app.current_tenant', ?, true),"
+                    + " set_config('app.current_role', ?, true); ",
+                2,
+                id));
+    modes.put(
+        "handOneSetConfig",
+        id -> hand(pool, "select set_config('app.current_tenant', ?, true); ", 1, id));
+    modes.put(
+        "handNoRow",
+        id ->
+            hand(
+                pool,
+                "select where (set_config('app.current_tenant', ?, true)"
+                    + " || set_config('app.current_role', ?, true)) is null; ",
+                2,
+                id));
     modes.put("childReference", id -> explicit(pool, "entries_plain", id));
     modes.put(
         "child",
@@ -108,47 +130,74 @@ public final class TenancyBench {
     return modes;
   }
 
-  /** A mode against the reference, transaction by transaction: one ratio per round. */
+  /**
+   * Each of {@code names} (comma-separated modes) against the reference, transaction by
+   * transaction: one ratio per mode and round, the modes taking turns within each round.
+   */
   private static void paired(
-      PgEndpoint pooled, Duration slice, int threads, int rounds, String mode) throws Exception {
+      PgEndpoint pooled, Duration slice, int threads, int rounds, String names) throws Exception {
     try (HikariDataSource pool = pool(pooled, threads)) {
       Map<String, Tx> modes = modes(pool);
       Tx reference = modes.get("reference");
-      Tx tenant = modes.get(mode);
-      measurePaired(reference, tenant, Duration.ofSeconds(2), threads);
-      List<String> ratios = new ArrayList<>();
+      List<String> chosen = List.of(names.split(","));
+      for (String mode : chosen) {
+        if (!modes.containsKey(mode)) {
+          throw new IllegalArgumentException("no mode " + mode + "; modes: " + modes.keySet());
+        }
+        measurePaired(reference, modes.get(mode), Duration.ofSeconds(2), threads);
+      }
+      Map<String, List<String>> ratios = new LinkedHashMap<>();
+      Map<String, List<String>> medianRatios = new LinkedHashMap<>();
       List<String> referenceUs = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
-        double[] ns = measurePaired(reference, tenant, slice, threads);
-        ratios.add(String.format(Locale.ROOT, "%.4f", ns[1] / ns[0]));
-        referenceUs.add(String.format(Locale.ROOT, "%.0f", ns[0] / 1000));
+        for (String mode : chosen) {
+          double[] ns = measurePaired(reference, modes.get(mode), slice, threads);
+          ratios
+              .computeIfAbsent(mode, k -> new ArrayList<>())
+              .add(String.format(Locale.ROOT, "%.4f", ns[1] / ns[0]));
+          medianRatios
+              .computeIfAbsent(mode, k -> new ArrayList<>())
+              .add(String.format(Locale.ROOT, "%.4f", ns[3] / ns[2]));
+          if (mode.equals(chosen.get(0))) {
+            referenceUs.add(String.format(Locale.ROOT, "%.0f", ns[0] / 1000));
+          }
+        }
       }
       System.out.printf(
           Locale.ROOT,
-          "paired, %d threads, %d rounds of %ds: reference us/tx %s%n  paired %s/reference"
-              + " (ratios: [%s])%n",
+          "paired, %d threads, %d rounds of %ds: reference us/tx %s%n",
           threads,
           rounds,
           slice.toSeconds(),
-          referenceUs,
-          mode,
-          String.join(",", ratios));
+          referenceUs);
+      ratios.forEach(
+          (mode, list) ->
+              System.out.printf(
+                  Locale.ROOT,
+                  "  paired %s/reference (ratios: [%s]) (median ratios: [%s])%n",
+                  mode,
+                  String.join(",", list),
+                  String.join(",", medianRatios.get(mode))));
     }
   }
 
   /**
-   * Mean nanoseconds per transaction of {@code a} and {@code b}, each thread alternating them (and
-   * their order) transaction by transaction for {@code slice}.
+   * Nanoseconds per transaction of {@code a} and {@code b}, each thread alternating them (and their
+   * order) transaction by transaction for {@code slice}: {mean a, mean b, median a, median b}. The
+   * median is not moved by the few transactions a loaded machine preempts for milliseconds.
    */
   private static double[] measurePaired(Tx a, Tx b, Duration slice, int threads)
       throws InterruptedException {
     long[][] sums = new long[threads][4];
+    Durations[][] took = new Durations[threads][];
     long deadline = System.nanoTime() + slice.toNanos();
     onThreads(
         threads,
         "a paired transaction",
         slot -> {
           long[] mine = sums[slot];
+          Durations[] durations = {new Durations(), new Durations()};
+          took[slot] = durations;
           boolean aFirst = true;
           while (System.nanoTime() < deadline) {
             for (int k = 0; k < 2; k++) {
@@ -156,9 +205,10 @@ public final class TenancyBench {
               long id = 1 + ThreadLocalRandom.current().nextInt(ROWS);
               long start = System.nanoTime();
               sink += (runA ? a : b).run(id);
-              long took = System.nanoTime() - start;
-              mine[runA ? 0 : 2] += took;
+              long ns = System.nanoTime() - start;
+              mine[runA ? 0 : 2] += ns;
               mine[runA ? 1 : 3]++;
+              durations[runA ? 0 : 1].add(ns);
             }
             aFirst = !aFirst;
           }
@@ -170,7 +220,37 @@ public final class TenancyBench {
       bNs += m[2];
       bN += m[3];
     }
-    return new double[] {(double) aNs / aN, (double) bNs / bN};
+    Durations allA = new Durations(), allB = new Durations();
+    for (Durations[] d : took) {
+      allA.addAll(d[0]);
+      allB.addAll(d[1]);
+    }
+    return new double[] {(double) aNs / aN, (double) bNs / bN, allA.median(), allB.median()};
+  }
+
+  /** A growing list of durations. */
+  private static final class Durations {
+    private long[] values = new long[1 << 14];
+    private int size;
+
+    void add(long ns) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = ns;
+    }
+
+    void addAll(Durations other) {
+      for (int i = 0; i < other.size; i++) {
+        add(other.values[i]);
+      }
+    }
+
+    double median() {
+      long[] sorted = Arrays.copyOf(values, size);
+      Arrays.sort(sorted);
+      return sorted[size / 2];
+    }
   }
 
   private static void run(PgEndpoint pooled, Duration slice, int threads, int rounds)
@@ -302,6 +382,36 @@ public final class TenancyBench {
       Tenancy.apply(
           conn, TenantSettings.defaults(), TenantContext.tenant(Long.toString(tenantOf(id))));
       long balance = select(conn, "accounts", id);
+      conn.commit();
+      conn.setAutoCommit(true);
+      return balance;
+    }
+  }
+
+  /**
+   * {@code BEGIN; <prefix> select; COMMIT} on the RLS table with plain pgjdbc: the prefix takes
+   * {@code values} parameters (the tenant, then the empty role) and returns at most one result.
+   */
+  private static long hand(DataSource ds, String prefix, int values, long id) throws SQLException {
+    try (Connection conn = ds.getConnection()) {
+      conn.setAutoCommit(false);
+      long balance;
+      try (PreparedStatement ps =
+          conn.prepareStatement(prefix + "select balance from accounts where id = ?")) {
+        ps.setString(1, Long.toString(tenantOf(id)));
+        if (values == 2) {
+          ps.setString(2, "");
+        }
+        ps.setLong(values + 1, id);
+        ps.execute();
+        ps.getMoreResults();
+        try (ResultSet rs = ps.getResultSet()) {
+          if (!rs.next()) {
+            throw new IllegalStateException("row " + id + " of accounts not visible");
+          }
+          balance = rs.getLong(1);
+        }
+      }
       conn.commit();
       conn.setAutoCommit(true);
       return balance;
