@@ -119,6 +119,54 @@ final class HosterizerBlueprintIT {
   }
 
   @Test
+  @Order(3)
+  void rows_of_a_site_belong_to_its_customer_through_sites() throws Exception {
+    try (HikariDataSource pool =
+        PooledDataSources.primary(env, PoolSettings.DEFAULTS.withMaximumPoolSize(2))) {
+      String one =
+          Tenancy.inTenant(
+              pool,
+              RLS,
+              TenantContext.tenant("1"),
+              c ->
+                  single(
+                      c,
+                      "select (select count(*) from deployments) || ' '"
+                          + " || (select count(*) from ecommerce_integrations)"));
+      String two =
+          Tenancy.inTenant(
+              pool,
+              RLS,
+              TenantContext.tenant("2"),
+              c ->
+                  single(
+                      c,
+                      "select (select count(*) from deployments) || ' '"
+                          + " || (select count(*) from ecommerce_integrations)"));
+      assertThat(one).as("Acme: 2 deployments, 1 integration").isEqualTo("2 1");
+      assertThat(two).as("Globex: 1 deployment, 1 integration").isEqualTo("1 1");
+    }
+  }
+
+  @Test
+  @Order(3)
+  void the_extensions_init_db_enabled_are_there() throws Exception {
+    try (HikariDataSource direct =
+        PooledDataSources.direct(env, PoolSettings.DEFAULTS.withMaximumPoolSize(1))) {
+      try (Connection c = direct.getConnection()) {
+        assertThat(
+                single(
+                    c,
+                    "select string_agg(extname, ',' order by extname) from pg_extension"
+                        + " where extname in ('pgcrypto', 'uuid-ossp')"))
+            .isEqualTo("pgcrypto,uuid-ossp");
+        assertThat(single(c, "select length(uuid_generate_v4()::text)")).isEqualTo("36");
+        assertThat(single(c, "select length(encode(gen_random_bytes(16), 'hex'))")).isEqualTo("32");
+      }
+    }
+  }
+
+  @Test
   @Order(4)
   void the_replica_pool_reads_on_a_replica_with_the_same_isolation() throws Exception {
     try (HikariDataSource replica =

@@ -42,7 +42,7 @@ public final class PostgresSpec extends KeyedSpec {
   public static final Key<List<String>> EXTENSIONS =
       Key.of(
           "extensions",
-          Types.listOf(Types.identifier()),
+          Types.listOf(Types.extensionName()),
           List.of("pg_stat_statements"),
           "Extensions created in every database.");
   public static final Key<Optional<DataSize>> MEMORY =

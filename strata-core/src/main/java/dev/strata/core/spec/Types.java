@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 public final class Types {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|min|h)?");
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final Pattern EXTENSION = Pattern.compile("[a-z_][a-z0-9_-]{0,62}");
 
   private Types() {}
 
@@ -105,18 +106,33 @@ public final class Types {
 
   /** A PostgreSQL identifier as Strata creates them: lower case, digits, underscore, ≤ 63. */
   public static Type<String> identifier() {
-    String allowed = "a lower-case SQL name (a-z, 0-9, _; not starting with a digit; at most 63)";
+    return name(
+        IDENTIFIER, "a lower-case SQL name (a-z, 0-9, _; not starting with a digit; at most 63)");
+  }
+
+  /**
+   * An extension's name as its control file has it: an identifier that may also hold {@code -}
+   * ({@code uuid-ossp}); Strata quotes it in {@code CREATE EXTENSION}.
+   */
+  public static Type<String> extensionName() {
+    return name(
+        EXTENSION,
+        "an extension name (a-z, 0-9, _ and -, as uuid-ossp; not starting with a digit; at most"
+            + " 63)");
+  }
+
+  private static Type<String> name(Pattern pattern, String allowed) {
     return Type.of(
         allowed,
         value -> {
           String text = scalar(value, allowed);
-          if (!IDENTIFIER.matcher(text).matches()) {
+          if (!pattern.matcher(text).matches()) {
             throw new BadValue(value, "'" + text + "' is not " + allowed);
           }
           return text;
         },
         value -> value,
-        interpolable(Json.obj("type", "string", "pattern", "^" + IDENTIFIER.pattern() + "$")));
+        interpolable(Json.obj("type", "string", "pattern", "^" + pattern.pattern() + "$")));
   }
 
   /** An amount of memory such as {@code 256mb}, at least {@code min}. */

@@ -180,6 +180,16 @@ final class SpecStrictnessTest {
   }
 
   @Test
+  void an_extension_name_may_hold_a_dash_as_uuid_ossp_does_but_nothing_sql_could_misread() {
+    assertThat(parse("postgres: {extensions: [pgcrypto, uuid-ossp]}\n").postgres().extensions())
+        .containsExactly("pgcrypto", "uuid-ossp");
+    assertThat(problems("postgres: {extensions: ['uuid\"; drop']}\n").get(0))
+        .contains("is not an extension name");
+    assertThat(problems("postgres: {extensions: [Citext]}\n").get(0))
+        .contains("is not an extension name");
+  }
+
+  @Test
   void every_accessor_reads_its_key() {
     StrataSpec spec =
         parse(

@@ -206,6 +206,7 @@ public final class Backups {
   public String expire() {
     ensureStanza();
     StringBuilder out = new StringBuilder();
+    int archive = 0; // 0: pgBackRest's own archive retention (that of its full count)
     if (engine.strataExpires()) {
       var spec = context.spec().backup();
       Retention policy =
@@ -216,7 +217,10 @@ public final class Backups {
               spec.retentionMonthly(),
               new KeptBackups(engine).pinned().keySet());
       List<BackupSet> fulls = list().stream().filter(b -> b.type().equals("full")).toList();
-      java.util.Set<String> keep = policy.keep(fulls, Instant.now());
+      Instant now = Instant.now();
+      java.util.Set<String> keep = policy.keep(fulls, now);
+      archive =
+          policy.continuousWal(fulls.stream().filter(b -> keep.contains(b.label())).toList(), now);
       for (BackupSet b : fulls) {
         if (!keep.contains(b.label())) {
           progress.accept("expiring " + b.label() + " (outside the retention policy)");
@@ -230,9 +234,14 @@ public final class Backups {
         }
       }
     }
+    List<String> args = new ArrayList<>(List.of("--log-level-console=info"));
+    if (archive > 0) {
+      args.add("--repo1-retention-archive-type=full");
+      args.add("--repo1-retention-archive=" + archive);
+    }
     out.append(
         engine.check(
-            "expiring old backups", "see the cause above", "expire", "--log-level-console=info"));
+            "expiring old backups", "see the cause above", "expire", args.toArray(String[]::new)));
     return out.toString();
   }
 

@@ -65,6 +65,33 @@ public record Retention(
     return keep;
   }
 
+  /**
+   * How many of the newest kept full backups keep the WAL after them, so that a point-in-time
+   * restore reaches any moment since the oldest of them: those of the daily window ({@code daily}
+   * days back, UTC), and at least {@code count}. An older kept backup (weekly, monthly, pinned)
+   * keeps only the WAL that makes it consistent, so it restores to the time it ended: without this,
+   * the WAL from the oldest monthly backup on would be kept, a year of it under seed 001's policy.
+   * pgBackRest's {@code repo1-retention-archive} with {@code -type=full}.
+   *
+   * @param kept the full backups {@link #keep} keeps
+   */
+  public int continuousWal(List<BackupSet> kept, Instant now) {
+    LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
+    long inWindow =
+        daily
+            .map(
+                n ->
+                    kept.stream()
+                        .filter(
+                            b ->
+                                ChronoUnit.DAYS.between(
+                                        b.start().atZone(ZoneOffset.UTC).toLocalDate(), today)
+                                    < n)
+                        .count())
+            .orElse(0L);
+    return (int) Math.max(Math.max(count, inWindow), 1);
+  }
+
   /** The newest backup of each period among the {@code n} periods up to {@code current}. */
   private static List<String> newestPer(
       List<BackupSet> newestFirst,

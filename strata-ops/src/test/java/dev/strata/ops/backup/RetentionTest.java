@@ -48,6 +48,20 @@ final class RetentionTest {
   }
 
   @Test
+  void the_wal_stays_continuous_over_the_daily_window_not_back_to_the_oldest_monthly() {
+    Retention gfs =
+        new Retention(2, Optional.of(30), Optional.of(12), Optional.of(12), Set.of("d200"));
+    List<BackupSet> all = daily(400);
+    Set<String> keep = gfs.keep(all, NOW);
+    List<BackupSet> kept = all.stream().filter(b -> keep.contains(b.label())).toList();
+    assertThat(gfs.continuousWal(kept, NOW)).as("the 30 daily backups").isEqualTo(30);
+    Retention count =
+        new Retention(3, Optional.empty(), Optional.empty(), Optional.empty(), Set.of("d9"));
+    assertThat(count.continuousWal(daily(10), NOW)).as("the count, pins aside").isEqualTo(3);
+    assertThat(gfs.continuousWal(daily(1), NOW)).as("never fewer than the count").isEqualTo(2);
+  }
+
+  @Test
   void without_gfs_only_the_count_and_pins_are_kept() {
     Retention count =
         new Retention(2, Optional.empty(), Optional.empty(), Optional.empty(), Set.of("d9"));
