@@ -17,8 +17,26 @@ import java.util.Optional;
 public final class Ports {
   private Ports() {}
 
-  /** A port that is free on {@code bind} now. */
+  private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+  private static final int LOWEST = 10_000;
+
+  /**
+   * A port that is free on {@code bind} now, below the kernel's ephemeral range when there is room.
+   * The kernel hands ports of that range (32768-60999 by default) to outgoing connections as their
+   * local port: a port picked there (what binding port 0 gives) can be taken by any client's
+   * connection between the moment it is picked and the moment the server binds it, and the server
+   * then fails with "address already in use". Below the range only another listener can take it.
+   */
   public static int free(String bind) {
+    int below = ephemeralStart();
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; below - LOWEST > 1000 && attempt < 64; attempt++) {
+      int port = random.nextInt(LOWEST, below);
+      if (bindable(bind, port)) {
+        return port;
+      }
+    }
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(false);
       socket.bind(new InetSocketAddress(InetAddress.getByName(bind), 0));
@@ -26,6 +44,27 @@ public final class Ports {
     } catch (IOException e) {
       throw StrataException.environment(
           "cannot find a free port on " + bind + ": " + e.getMessage(), "check security.bind");
+    }
+  }
+
+  /** The first port of the kernel's ephemeral range; 32768 (Linux's default) when unreadable. */
+  static int ephemeralStart() {
+    try {
+      // Not Files.readString: procfs reports a size of 0, and JDK 17 then reads one byte only.
+      String[] range = Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+");
+      return Integer.parseInt(range[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32768;
+    }
+  }
+
+  private static boolean bindable(String bind, int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(false);
+      socket.bind(new InetSocketAddress(InetAddress.getByName(bind), port));
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
