@@ -27,7 +27,7 @@ public final class Main {
   private static int run(
       Path workDir, PrintWriter out, PrintWriter err, boolean terminal, String... args) {
     StrataCommand root = new StrataCommand(workDir, terminal);
-    CommandLine cli = new CommandLine(root);
+    CommandLine cli = StrataCommand.commandLine(root, args);
     withHelpOptions(cli);
     CommandList.install(cli);
     cli.setOut(out);

@@ -67,7 +67,7 @@ class FixLinesTest {
         args.add(token);
       }
     }
-    CommandLine cli = new CommandLine(new StrataCommand(Path.of("."), false));
+    CommandLine cli = StrataCommand.commandLine(new StrataCommand(Path.of("."), false));
     try {
       cli.parseArgs(args.toArray(String[]::new));
       return null;

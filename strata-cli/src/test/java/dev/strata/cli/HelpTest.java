@@ -14,7 +14,7 @@ class HelpTest {
   @Test
   void every_command_answers_help() {
     List<String> commands = new ArrayList<>();
-    collect(new CommandLine(new StrataCommand(Path.of("."), false)), commands);
+    collect(StrataCommand.commandLine(new StrataCommand(Path.of("."), false)), commands);
     assertThat(commands).contains("strata up", "strata migrate up", "strata tenancy verify");
     for (String command : commands) {
       List<String> args =
@@ -39,7 +39,7 @@ class HelpTest {
   @Test
   void command_lists_end_each_entry_on_a_whole_sentence() {
     List<String> commands = new ArrayList<>();
-    collect(new CommandLine(new StrataCommand(Path.of("."), false)), commands);
+    collect(StrataCommand.commandLine(new StrataCommand(Path.of("."), false)), commands);
     int lists = 0;
     for (String command : commands) {
       List<String> args =
@@ -57,7 +57,7 @@ class HelpTest {
   @Test
   void the_sentence_check_catches_picocli_s_own_first_line_list() {
     // Picocli lists a description's first line; tenancy's wrap, so its list is cut mid-sentence.
-    CommandLine plain = new CommandLine(new StrataCommand(Path.of("."), false));
+    CommandLine plain = StrataCommand.commandLine(new StrataCommand(Path.of("."), false));
     String help = plain.getSubcommands().get("tenancy").getUsageMessage();
     assertThat(cutEntries(help)).isNotEmpty();
   }

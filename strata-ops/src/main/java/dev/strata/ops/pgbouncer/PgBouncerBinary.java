@@ -1,6 +1,8 @@
 package dev.strata.ops.pgbouncer;
 
 import dev.strata.ops.process.Exec;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -152,8 +154,37 @@ public record PgBouncerBinary(Path path, PgBouncerVersion version, Optional<Stri
         + " pgbouncer from the PGDG apt repository (https://wiki.postgresql.org/wiki/Apt).";
   }
 
+  /**
+   * What each binary said, by path, size and modification time (a rebuilt or upgraded binary is
+   * asked again): a stack asks two or three times per up, and a test JVM starts many stacks.
+   */
+  private static final Map<String, PgBouncerVersion> VERSIONS = new ConcurrentHashMap<>();
+
   /** The version {@code pgbouncer --version} prints; 0.0 when it prints none. */
   static PgBouncerVersion versionOf(Path binary) {
+    String key;
+    try {
+      key =
+          binary.toRealPath()
+              + " "
+              + Files.size(binary)
+              + " "
+              + Files.getLastModifiedTime(binary).toMillis();
+    } catch (IOException e) {
+      return ask(binary); // absent: nothing to remember
+    }
+    PgBouncerVersion known = VERSIONS.get(key);
+    if (known != null) {
+      return known;
+    }
+    PgBouncerVersion version = ask(binary);
+    if (version.major() > 0) {
+      VERSIONS.put(key, version);
+    }
+    return version;
+  }
+
+  private static PgBouncerVersion ask(Path binary) {
     Exec.Result r = Exec.of(binary.toString(), "--version").run();
     return PgBouncerVersion.parse(r.output()).orElse(new PgBouncerVersion(0, 0, 0, "unknown"));
   }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The extensions installed for one PostgreSQL installation: an extension is there when its control
@@ -73,9 +74,21 @@ final class Extensions {
             + ".control` finds it)";
   }
 
+  /** pg_config's answer per bin folder: it is fixed at build time, and a test JVM asks often. */
+  private static final Map<Path, Path> SHARE_DIRS = new ConcurrentHashMap<>();
+
   private Path shareDir() {
+    Path known = SHARE_DIRS.get(binDir);
+    if (known != null) {
+      return known;
+    }
     Exec.Result r = Exec.of(binDir.resolve("pg_config").toString(), "--sharedir").run();
-    return r.ok() ? Path.of(r.output().trim()) : Path.of("/usr/share/postgresql", major());
+    if (!r.ok()) {
+      return Path.of("/usr/share/postgresql", major());
+    }
+    Path dir = Path.of(r.output().trim());
+    SHARE_DIRS.put(binDir, dir);
+    return dir;
   }
 
   private String major() {

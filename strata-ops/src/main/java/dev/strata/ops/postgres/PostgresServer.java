@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +44,17 @@ public final class PostgresServer implements Component {
   private final PostgresBootstrap bootstrap;
   private final Supplier<Map<String, String>> contributed;
   private volatile CompletableFuture<Void> durable;
+
+  private static final Duration READY_POLL = Duration.ofMillis(5);
+
+  /** Daemon threads: a pg_ctl still finishing after the server is ready never holds a JVM. */
+  private static final Executor PG_CTL =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "strata-pg-ctl");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param contributed the merged settings every component of the stack contributes
@@ -321,23 +335,39 @@ public final class PostgresServer implements Component {
     return changed;
   }
 
+  /**
+   * {@code pg_ctl start -w}, returning as soon as the postmaster reports itself ready in its pid
+   * file: pg_ctl looks only every 100 ms. A failed start is still pg_ctl's to report (it sees the
+   * postmaster exit); when the server is ready first, pg_ctl ends on its own at its next look.
+   */
   private void pgCtlStart() {
     long logStart = Logs.size(log());
-    Exec.Result r =
-        runAs
-            .exec(
-                pgCtl(),
-                "start",
-                "-s",
-                "-w",
-                "-t",
-                "60",
-                "-D",
-                dataDir().toString(),
-                "-l",
-                log().toString())
-            .timeout(Duration.ofSeconds(90))
-            .run();
+    long since = System.currentTimeMillis() / 1000;
+    CompletableFuture<Exec.Result> pgCtl =
+        CompletableFuture.supplyAsync(
+            () ->
+                runAs
+                    .exec(
+                        pgCtl(),
+                        "start",
+                        "-s",
+                        "-w",
+                        "-t",
+                        "60",
+                        "-D",
+                        dataDir().toString(),
+                        "-l",
+                        log().toString())
+                    .timeout(Duration.ofSeconds(90))
+                    .run(),
+            PG_CTL);
+    while (!pgCtl.isDone()) {
+      if (PostmasterStatus.ready(dataDir(), since)) {
+        return;
+      }
+      LockSupport.parkNanos(READY_POLL.toNanos());
+    }
+    Exec.Result r = pgCtl.join();
     if (!r.ok()) {
       throw Logs.startFailure(
           "PostgreSQL",

@@ -81,6 +81,23 @@ public final class Stack {
    *     start is stopped again
    */
   public List<ComponentStatus> up(boolean restart) {
+    return up(restart, true);
+  }
+
+  /**
+   * Brings the stack up as {@link #up()} does, without the round of status queries (versions,
+   * details: a psql, redis-cli or --version run per server) whose result it would return: for a
+   * caller that shows none, such as a test stack. When a server was running before, the round still
+   * runs, to report the changes that wait for its restart; a server this call starts runs its files
+   * as rendered, so it has none.
+   *
+   * @throws StrataException as {@link #up()}
+   */
+  public void upWithoutStatus() {
+    up(false, false);
+  }
+
+  private List<ComponentStatus> up(boolean restart, boolean withStatus) {
     // Programs first: a machine without them must not be left with a half-made state folder.
     Tools tools = tools(true);
     PgBackRest.requireProgram(spec, true);
@@ -95,7 +112,11 @@ public final class Stack {
       RunAs runAs = runAs();
       runAs.checkReachable(dir.root());
       StackPlan plan = plan(tools, runAs, true);
+      boolean ranBefore = plan.components().stream().anyMatch(Component::running);
       new StackExecutor(plan, progress).up();
+      if (!withStatus && !ranBefore) {
+        return List.of();
+      }
       // One round of status queries (run in parallel) also answers which changes wait for a
       // restart: asking each server twice cost a psql run per server on every up.
       List<ComponentStatus> status = status(plan);

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The TLS material of a stack: a CA of the stack's own (ECDSA P-256, ten years) and a server
@@ -68,27 +70,42 @@ public final class Certificates {
     }
     try {
       Files.createDirectories(dir);
-      run(o, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", caKey.toString());
-      restrict(caKey);
-      run(
-          o,
-          "req",
-          "-x509",
-          "-new",
-          "-key",
-          caKey.toString(),
-          "-sha256",
-          "-days",
-          "3650",
-          "-subj",
-          "/CN=Strata local CA",
-          "-out",
-          caCert().toString());
     } catch (IOException e) {
       throw StrataException.environment(
           "cannot write TLS files in " + dir + ": " + e.getMessage(), "");
     }
-    issueServer(o, caKey, host);
+    // The CA and the server's key and request need nothing of each other: made at once, each by
+    // one openssl run (key and certificate or request together), then the CA signs.
+    CompletableFuture<Void> ca =
+        CompletableFuture.runAsync(
+            () -> {
+              run(
+                  o,
+                  "req",
+                  "-x509",
+                  "-newkey",
+                  "ec",
+                  "-pkeyopt",
+                  "ec_paramgen_curve:prime256v1",
+                  "-nodes",
+                  "-keyout",
+                  caKey.toString(),
+                  "-sha256",
+                  "-days",
+                  "3650",
+                  "-subj",
+                  "/CN=Strata local CA",
+                  "-out",
+                  caCert().toString());
+              restrictUnchecked(caKey);
+            });
+    Path csr = serverRequest(o);
+    try {
+      ca.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    signServer(o, caKey, csr, host);
     return true;
   }
 
@@ -137,20 +154,34 @@ public final class Certificates {
   }
 
   private void issueServer(String o, Path caKey, String host) {
+    signServer(o, caKey, serverRequest(o), host);
+  }
+
+  /** A new server key (ECDSA P-256, mode 0600) and its signing request, in one openssl run. */
+  private Path serverRequest(String o) {
+    Path csr = dir.resolve("server.csr");
+    run(
+        o,
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        serverKey().toString(),
+        "-subj",
+        "/CN=localhost",
+        "-out",
+        csr.toString());
+    restrictUnchecked(serverKey());
+    return csr;
+  }
+
+  private void signServer(String o, Path caKey, Path csr, String host) {
     try {
-      Path csr = dir.resolve("server.csr");
       Path ext = dir.resolve("server.ext");
-      run(o, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", serverKey().toString());
-      run(
-          o,
-          "req",
-          "-new",
-          "-key",
-          serverKey().toString(),
-          "-subj",
-          "/CN=localhost",
-          "-out",
-          csr.toString());
       String names = "DNS:localhost,IP:127.0.0.1,IP:::1" + (isExtra(host) ? "," + san(host) : "");
       Files.writeString(
           ext, "subjectAltName=" + names + "\nextendedKeyUsage=serverAuth,clientAuth\n");
@@ -176,6 +207,15 @@ public final class Certificates {
       Files.delete(ext);
       Files.deleteIfExists(dir.resolve("ca.srl"));
       restrict(serverKey());
+    } catch (IOException e) {
+      throw StrataException.environment(
+          "cannot write TLS files in " + dir + ": " + e.getMessage(), "");
+    }
+  }
+
+  private void restrictUnchecked(Path key) {
+    try {
+      restrict(key);
     } catch (IOException e) {
       throw StrataException.environment(
           "cannot write TLS files in " + dir + ": " + e.getMessage(), "");

