@@ -70,7 +70,7 @@ public final class Extensions {
    * @throws StrataException naming the first missing extension and the Debian package that provides
    *     it (or, when there is none by that name, how to find it)
    */
-  void requireInstalled(List<String> extensions) {
+  public void requireInstalled(List<String> extensions) {
     Path dir = shareDir().resolve("extension");
     for (String ext : extensions) {
       if (!Files.exists(dir.resolve(ext + ".control"))) {
