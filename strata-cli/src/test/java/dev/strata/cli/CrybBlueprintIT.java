@@ -148,12 +148,20 @@ final class CrybBlueprintIT {
   @Test
   @Order(4)
   void pg_partman_makes_partitions_ahead_and_drops_those_past_the_retention() throws Exception {
+    Exec.Result preload =
+        strata(
+            example,
+            env,
+            "psql",
+            "--as",
+            "superuser",
+            "--",
+            "-Atc",
+            "show shared_preload_libraries");
+    assertThat(preload.output()).contains("pg_partman_bgw").contains("pg_stat_statements");
     JsonNode urls = BlueprintSupport.env(example, env);
     try (Connection owner = connect(urls.path("DIRECT_URL").asText());
         Statement s = owner.createStatement()) {
-      assertThat(query(owner, "show shared_preload_libraries"))
-          .contains("pg_partman_bgw")
-          .contains("pg_stat_statements");
       List<String> before =
           column(
               owner,
