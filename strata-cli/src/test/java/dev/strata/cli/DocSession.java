@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -23,17 +24,27 @@ final class DocSession implements AutoCloseable {
   private final Path root;
   private final Path tools;
   private final List<String> problems;
+  private final Map<String, String> env;
 
-  private DocSession(Path root, Path tools, List<String> problems) {
+  private DocSession(Path root, Path tools, List<String> problems, Map<String, String> env) {
     this.root = root;
     this.tools = tools;
     this.problems = problems;
+    this.env = Map.copyOf(env);
   }
 
   /**
    * Runs every tested block of {@code page}; what differs from the page is in {@link #problems}.
    */
   static DocSession run(DocPage page) throws Exception {
+    return run(page, Map.of());
+  }
+
+  /**
+   * The same, with {@code env} added to the session's environment: what a page asks its reader to
+   * export (an S3 endpoint, a webhook URL) when the test gives its own local servers.
+   */
+  static DocSession run(DocPage page, Map<String, String> env) throws Exception {
     Path root = Files.createTempDirectory("strata-doc-");
     Path tools = Files.createTempDirectory("strata-doc-bin-");
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -67,6 +78,7 @@ final class DocSession implements AutoCloseable {
       Files.writeString(scriptFile, script, StandardCharsets.UTF_8);
       ProcessBuilder pb =
           new ProcessBuilder("bash", scriptFile.toString()).redirectErrorStream(true);
+      pb.environment().putAll(env);
       pb.environment().put("PATH", tools + ":" + System.getenv("PATH"));
       Process p = pb.start();
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -75,11 +87,16 @@ final class DocSession implements AutoCloseable {
         throw new IllegalStateException(page.file() + ": the page's commands did not finish");
       }
       return new DocSession(
-          root, tools, DocsExamplesIT.compare(page, commands, output, root.toString()));
+          root, tools, DocsExamplesIT.compare(page, commands, output, root.toString()), env);
     } catch (Exception | Error e) {
-      new DocSession(root, tools, List.of()).close();
+      new DocSession(root, tools, List.of(), env).close();
       throw e;
     }
+  }
+
+  /** The variables the page ran with (besides the test's own environment). */
+  Map<String, String> env() {
+    return env;
   }
 
   /** The folder the page ran in: {@code examples/} is copied under it. */
@@ -101,12 +118,14 @@ final class DocSession implements AutoCloseable {
         stacks = dirs.filter(d -> d.getFileName().toString().equals(".strata")).toList();
       }
       for (Path stack : stacks) {
-        Process p =
+        ProcessBuilder destroy =
             new ProcessBuilder(tools.resolve("strata").toString(), "destroy", "--yes")
                 .directory(stack.getParent().toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        // The page's strata.yaml may read the variables it was run with.
+        destroy.environment().putAll(env);
+        Process p = destroy.start();
         p.waitFor(2, TimeUnit.MINUTES);
       }
     } finally {

@@ -143,6 +143,14 @@ public final class BackupSpec extends KeyedSpec {
           Types.autoOr(Types.integer(1, 9999)),
           Optional.empty(),
           "GFS: for this many months, the newest full backup of each month is kept (auto: off).");
+  public static final Key<Optional<Integer>> RETENTION_REDIS =
+      Key.of(
+          "retention_redis",
+          Types.autoOr(Types.integer(1, 9999)),
+          Optional.empty(),
+          "Days a Redis backup (strata backup redis) is kept; older ones are removed after each"
+              + " Redis backup and by strata backup expire, the newest always kept (auto: as long"
+              + " as the oldest PostgreSQL backup kept).");
   public static final Key<Map<String, Map<String, String>>> CHECKS =
       Key.of(
           "checks",
@@ -185,6 +193,7 @@ public final class BackupSpec extends KeyedSpec {
               RETENTION_DAILY,
               RETENTION_WEEKLY,
               RETENTION_MONTHLY,
+              RETENTION_REDIS,
               CHECKS,
               SCHEDULE),
           BackupSpec::new);
@@ -295,6 +304,11 @@ public final class BackupSpec extends KeyedSpec {
   /** GFS: months for which each month's newest full backup is kept; empty is off. */
   public Optional<Integer> retentionMonthly() {
     return values.get(RETENTION_MONTHLY);
+  }
+
+  /** Days a Redis backup is kept; empty is as long as the oldest PostgreSQL backup kept. */
+  public Optional<Integer> retentionRedis() {
+    return values.get(RETENTION_REDIS);
   }
 
   /** Whether a GFS policy is set (any of daily, weekly, monthly). */

@@ -44,7 +44,8 @@ public final class PostgresSpec extends KeyedSpec {
           "extensions",
           Types.listOf(Types.extensionName()),
           List.of("pg_stat_statements"),
-          "Extensions created in every database.");
+          "Extensions created in every database; strata up installs a missing one's Debian package"
+              + " (postgresql-15-partman for pg_partman) when run as root.");
   public static final Key<Optional<DataSize>> MEMORY =
       Key.of(
           "memory",

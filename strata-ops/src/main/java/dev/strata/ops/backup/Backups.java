@@ -109,7 +109,7 @@ public final class Backups {
     checkpointOnCurrentTimeline();
     Heartbeat.beat(context, "backup " + type);
     progress.accept(
-        "taking a " + type + " backup of the stack's PostgreSQL into " + engine.repository());
+        "taking a " + type + " backup of the stack's PostgreSQL into " + engine.location());
     BackupJournal journal = new BackupJournal(engine);
     Instant started = Instant.now();
     String attempt = journal.started(type);

@@ -49,6 +49,15 @@ public final class PgBackRest {
     return context.dir().root().getParent().resolve(spec.path()).normalize();
   }
 
+  /** Where the backups go, for messages: the local folder, or s3://bucket/path at the endpoint. */
+  public String location() {
+    if (spec.s3()) {
+      BackupSpec.S3 s3 = spec.s3Settings();
+      return "s3://" + s3.bucket() + s3.path() + " (" + s3.endpoint() + ")";
+    }
+    return repository().toString();
+  }
+
   /** pgBackRest's own folder: its logs, locks and the async archive spool. */
   Path workDir() {
     return context.dir().root().resolve("pgbackrest");

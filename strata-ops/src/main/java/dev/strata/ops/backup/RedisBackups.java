@@ -78,6 +78,16 @@ public final class RedisBackups {
     try {
       RedisBackup made = snapshotAndCopy();
       journal.ended(attempt, "redis", started, true, made.name(), "");
+      if (context.spec().backup().retentionRedis().isPresent()) {
+        List<String> removed = expire(Optional.empty());
+        if (!removed.isEmpty()) {
+          progress.accept(
+              "removed the Redis backups past backup.retention_redis ("
+                  + context.spec().backup().retentionRedis().get()
+                  + " days): "
+                  + removed);
+        }
+      }
       return made;
     } catch (RuntimeException e) {
       journal.ended(attempt, "redis", started, false, "", String.valueOf(e.getMessage()));
@@ -151,22 +161,37 @@ public final class RedisBackups {
   }
 
   /**
-   * Expires with the PostgreSQL backups: a Redis backup older than the oldest PostgreSQL backup
-   * kept goes, but the newest Redis backup is always kept.
+   * Removes the Redis backups past their retention: older than {@code backup.retention_redis} days,
+   * or without it older than the oldest PostgreSQL backup kept ({@code oldestKept}); the newest
+   * Redis backup is always kept.
    *
    * @return the names removed
    */
   public List<String> expire(Optional<Instant> oldestKept) {
-    List<RedisBackup> all = list();
     List<String> removed = new ArrayList<>();
-    for (int i = 0; i < all.size() - 1; i++) {
-      RedisBackup b = all.get(i);
-      if (oldestKept.isPresent() && b.at().isBefore(oldestKept.get())) {
-        deleteQuietly(b.file());
-        removed.add(b.name());
-      }
+    for (RedisBackup b :
+        expired(list(), oldestKept, context.spec().backup().retentionRedis(), Instant.now())) {
+      deleteQuietly(b.file());
+      removed.add(b.name());
     }
     return removed;
+  }
+
+  /**
+   * The backups of {@code all} (oldest first) that the retention removes at {@code now}: older than
+   * {@code days} when set, else than {@code oldestKept}; never the newest.
+   */
+  static List<RedisBackup> expired(
+      List<RedisBackup> all, Optional<Instant> oldestKept, Optional<Integer> days, Instant now) {
+    Optional<Instant> cutoff =
+        days.map(d -> now.minus(java.time.Duration.ofDays(d))).or(() -> oldestKept);
+    List<RedisBackup> out = new ArrayList<>();
+    for (int i = 0; i < all.size() - 1; i++) {
+      if (cutoff.isPresent() && all.get(i).at().isBefore(cutoff.get())) {
+        out.add(all.get(i));
+      }
+    }
+    return out;
   }
 
   /** The backup called {@code name}, or the newest when empty. */

@@ -6,7 +6,9 @@ import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
+import dev.strata.ops.postgres.Extensions;
 import dev.strata.ops.postgres.PostgresBootstrap;
+import dev.strata.ops.postgres.PostgresConfig;
 import dev.strata.ops.postgres.PostgresServer;
 import dev.strata.ops.postgres.Psql;
 import dev.strata.ops.process.Binaries;
@@ -348,10 +350,22 @@ public final class PatroniNode implements Component {
     return dir.resolve("patroni.log");
   }
 
-  /** Refuses what Patroni cannot run. */
+  /**
+   * The preload libraries the listed extensions need, and pg_stat_statements' own settings, as a
+   * single server has them (without them a Patroni cluster ran pg_stat_statements unloaded).
+   */
+  @Override
+  public Map<String, String> postgresSettings() {
+    return PostgresConfig.extensionSettings(spec.postgres().extensions());
+  }
+
+  /** Refuses what Patroni cannot run, and extensions that are not installed. */
   @Override
   public void preflight() {
     EtcdMember.requireOdd(spec.postgres().etcdMembers());
     program(false);
+    if (!spec.postgres().extensions().isEmpty()) {
+      new Extensions(context.tools().pgBinDir()).requireInstalled(spec.postgres().extensions());
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.strata.ops.postgres;
 
 import dev.strata.core.StrataException;
+import dev.strata.ops.process.Binaries;
 import dev.strata.ops.process.Exec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The extensions installed for one PostgreSQL installation: an extension is there when its control
  * file is in the installation's share folder, which is what CREATE EXTENSION reads.
  */
-final class Extensions {
+public final class Extensions {
   /** Debian packages whose name does not follow {@code postgresql-N-<extension>}. */
   private static final Map<String, String> PACKAGES =
       Map.of(
@@ -25,15 +26,52 @@ final class Extensions {
 
   private final Path binDir;
 
-  Extensions(Path binDir) {
+  public Extensions(Path binDir) {
     this.binDir = binDir;
+  }
+
+  /**
+   * Installs with apt (as {@code strata up} installs the servers) the Debian package of each listed
+   * extension that is missing and has one by Debian's name ({@code postgresql-15-partman} for
+   * pg_partman); an extension without such a package is left to {@link #requireInstalled}, which
+   * says how to find it.
+   *
+   * @throws StrataException when a package is needed and Strata does not run as root (with the
+   *     command to run), or apt fails
+   */
+  public void installMissing(List<String> extensions) {
+    Path dir = shareDir().resolve("extension");
+    List<String> missing =
+        extensions.stream().filter(e -> !Files.exists(dir.resolve(e + ".control"))).toList();
+    if (missing.isEmpty()) {
+      return;
+    }
+    String major = major();
+    List<String> packages =
+        missing.stream()
+            .map(e -> debianPackage(major, e))
+            .distinct()
+            .filter(pkg -> Exec.of("apt-cache", "show", pkg).run().ok())
+            .toList();
+    if (!packages.isEmpty()) {
+      Binaries.requirePackages(
+          packages, "the extension " + String.join(", ", missing) + " (postgres.extensions)", true);
+    }
+  }
+
+  /** The Debian package that provides {@code extension} for PostgreSQL {@code major}. */
+  static String debianPackage(String major, String extension) {
+    return "postgresql-"
+        + major
+        + "-"
+        + PACKAGES.getOrDefault(extension, extension.replace('_', '-').replaceFirst("^pg-", ""));
   }
 
   /**
    * @throws StrataException naming the first missing extension and the Debian package that provides
    *     it (or, when there is none by that name, how to find it)
    */
-  void requireInstalled(List<String> extensions) {
+  public void requireInstalled(List<String> extensions) {
     Path dir = shareDir().resolve("extension");
     for (String ext : extensions) {
       if (!Files.exists(dir.resolve(ext + ".control"))) {
@@ -51,11 +89,7 @@ final class Extensions {
   }
 
   private String fix(String ext) {
-    String pkg =
-        "postgresql-"
-            + major()
-            + "-"
-            + PACKAGES.getOrDefault(ext, ext.replace('_', '-').replaceFirst("^pg-", ""));
+    String pkg = debianPackage(major(), ext);
     boolean known = Exec.of("apt-cache", "show", pkg).run().ok();
     return known
         ? "install the Debian package that provides it (apt-get install -y "

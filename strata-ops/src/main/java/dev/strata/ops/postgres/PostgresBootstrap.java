@@ -258,8 +258,38 @@ public final class PostgresBootstrap {
         .append(ident(db))
         .append(" SET default_transaction_read_only = on;\n");
     for (String ext : spec.postgres().extensions()) {
-      sql.append("CREATE EXTENSION IF NOT EXISTS ").append(ident(ext)).append(";\n");
+      if (ext.equals("pg_partman")) {
+        sql.append(partmanSql(owner));
+      } else {
+        sql.append("CREATE EXTENSION IF NOT EXISTS ").append(ident(ext)).append(";\n");
+      }
     }
     return sql.toString();
+  }
+
+  /**
+   * pg_partman in its own schema {@code partman}, as its documentation installs it, with the
+   * privileges its guide gives a non-superuser partition manager granted to the owner role: so the
+   * owner's migrations call {@code partman.create_parent} and its role runs {@code run_maintenance}
+   * (pg_partman_bgw.role), and the partitions it creates are the owner's.
+   */
+  private static String partmanSql(String owner) {
+    return "CREATE SCHEMA IF NOT EXISTS partman;\n"
+        + "CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman;\n"
+        + "GRANT USAGE, CREATE ON SCHEMA partman TO "
+        + owner
+        + ";\n"
+        + "GRANT ALL ON ALL TABLES IN SCHEMA partman TO "
+        + owner
+        + ";\n"
+        + "GRANT ALL ON ALL SEQUENCES IN SCHEMA partman TO "
+        + owner
+        + ";\n"
+        + "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA partman TO "
+        + owner
+        + ";\n"
+        + "GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA partman TO "
+        + owner
+        + ";\n";
   }
 }

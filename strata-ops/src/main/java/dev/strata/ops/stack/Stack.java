@@ -17,6 +17,7 @@ import dev.strata.ops.component.Component;
 import dev.strata.ops.component.ComponentContext;
 import dev.strata.ops.component.Tools;
 import dev.strata.ops.ha.PatroniNode;
+import dev.strata.ops.postgres.Extensions;
 import dev.strata.ops.postgres.PostgresServer;
 import dev.strata.ops.process.Ports;
 import dev.strata.ops.process.RunAs;
@@ -100,6 +101,9 @@ public final class Stack {
   private List<ComponentStatus> up(boolean restart, boolean withStatus) {
     // Programs first: a machine without them must not be left with a half-made state folder.
     Tools tools = tools(true);
+    if (!spec.postgres().extensions().isEmpty()) {
+      new Extensions(tools.pgBinDir()).installMissing(spec.postgres().extensions());
+    }
     PgBackRest.requireProgram(spec, true);
     if (spec.monitoring().enabled()) {
       dev.strata.ops.monitor.MonitoringBinaries.require(true);

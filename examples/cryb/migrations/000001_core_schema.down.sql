@@ -1,0 +1,1 @@
+DROP TABLE messages, votes, comments, posts, channels, community_members, communities, users;
