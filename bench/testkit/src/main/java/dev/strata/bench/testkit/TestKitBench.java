@@ -74,7 +74,8 @@ public final class TestKitBench {
   /** The machine's load averages (1, 5, 15 minutes): the figures mean little without them. */
   private static String load() {
     try {
-      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+      String[] f =
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
       return f[0] + " " + f[1] + " " + f[2];
     } catch (java.io.IOException e) {
       return "unknown";
