@@ -3,7 +3,10 @@ package dev.strata.ops.ha;
 import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.ops.component.ComponentContext;
+import dev.strata.ops.postgres.Psql;
+import dev.strata.ops.process.Exec;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,7 +37,8 @@ public final class PoolerTargets {
   /** The databases file for the leader and replica the live cluster reports. */
   public static String render(ComponentContext context, List<String> databases) {
     Instance leader = leader(context).orElse(context.topology().first(Kind.POSTGRES));
-    Instance replica = replica(context, leader).orElse(leader);
+    Instance replica =
+        replica(context, leader).or(() -> answeringStandby(context, leader)).orElse(leader);
     StringBuilder out =
         new StringBuilder("; Written by strata up: the current leader.\n[databases]\n");
     for (String db : databases) {
@@ -97,6 +101,31 @@ public final class PoolerTargets {
               }
               return best;
             });
+  }
+
+  /**
+   * A node other than the leader whose PostgreSQL answers in recovery. Patroni lists a replica that
+   * has just started only after its next loop; {@code strata up} renders this file right after the
+   * replicas answer, and reads would otherwise go to the leader until the next failover.
+   */
+  private static Optional<Instance> answeringStandby(ComponentContext context, Instance leader) {
+    Psql psql = new Psql(context.tools().pgBinDir());
+    return context.topology().of(Kind.POSTGRES).stream()
+        .filter(node -> !node.id().equals(leader.id()))
+        .filter(
+            node -> {
+              Exec.Result r =
+                  psql.superuser(
+                          context.runAs(),
+                          context.socketDir(),
+                          node.port(),
+                          "postgres",
+                          "SELECT pg_is_in_recovery()")
+                      .timeout(Duration.ofSeconds(5))
+                      .run();
+              return r.ok() && r.output().strip().equals("t");
+            })
+        .findFirst();
   }
 
   static PatroniRest rest(ComponentContext context, Instance node) {
