@@ -20,6 +20,8 @@ final class ThrowawaySpec {
     section(doc, "postgres").put("port", 0);
     section(doc, "postgres").putIfAbsent("memory", "256mb");
     section(doc, "pooler").put("port", 0);
+    // One PgBouncer process unless a test asks for more: a test's few clients do not need them.
+    section(doc, "pooler").putIfAbsent("processes", 1);
     section(doc, "redis").put("port", 0);
     section(doc, "backup").putIfAbsent("enabled", false);
     // Monitoring (five more processes) only where a test asks for it; its ports always free.

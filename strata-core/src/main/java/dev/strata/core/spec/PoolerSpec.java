@@ -21,15 +21,24 @@ public final class PoolerSpec extends KeyedSpec {
           "default_pool_size",
           Types.integer(1, 10_000),
           20,
-          "Server connections per database and role.");
+          "Server connections per database and role, in total over the pooler's processes.");
   public static final Key<Integer> MAX_CLIENT_CONN =
       Key.of("max_client_conn", Types.integer(1, 100_000), 1000, "Client connections accepted.");
+
+  public static final Key<Integer> PROCESSES =
+      Key.of(
+          "processes",
+          Types.integer(0, 16),
+          0,
+          "PgBouncer processes sharing the port (so_reuseport), each with its share of"
+              + " default_pool_size; 0 is one per CPU core, at most 4. PgBouncer is"
+              + " single-threaded: one process is the bottleneck past a core's worth of clients.");
 
   public static final Section<PoolerSpec> SECTION =
       new Section<>(
           "pooler",
           "PgBouncer connection pooler",
-          List.of(PORT, MODE, DEFAULT_POOL_SIZE, MAX_CLIENT_CONN),
+          List.of(PORT, MODE, DEFAULT_POOL_SIZE, MAX_CLIENT_CONN, PROCESSES),
           PoolerSpec::new);
 
   private PoolerSpec(Values values) {
@@ -50,5 +59,10 @@ public final class PoolerSpec extends KeyedSpec {
 
   public int maxClientConn() {
     return values.get(MAX_CLIENT_CONN);
+  }
+
+  /** The configured number of processes; 0 for one per CPU core, at most 4. */
+  public int processes() {
+    return values.get(PROCESSES);
   }
 }

@@ -29,7 +29,8 @@ final class LeaderCallback {
    * @param databases the databases of strata.yaml
    * @param socketDir PostgreSQL's socket folder (PgBouncer reaches the nodes over it)
    * @param databasesIni PgBouncer's included databases file
-   * @param pgbouncerPid PgBouncer's pid file
+   * @param pgbouncerPid the first PgBouncer process's pid file ({@code pgbouncer.pid}); the script
+   *     signals the others' ({@code pgbouncer-2.pid}, ...) beside it too
    * @param leaderFile {@code .strata/patroni/leader}
    */
   static String render(
@@ -64,7 +65,7 @@ final class LeaderCallback {
       #!/usr/bin/python3
       # Written by strata up; changes here are overwritten. Patroni runs it as
       # on_role_change / on_start with: ACTION ROLE CLUSTER.
-      import json, os, signal, sys, urllib.request
+      import glob, json, os, signal, sys, urllib.request
 
       CONF = json.loads('@CONF@')
 
@@ -92,11 +93,14 @@ final class LeaderCallback {
           os.replace(tmp, path)
 
       def reload_pgbouncer():
-          try:
-              with open(CONF['pgbouncer_pid']) as f:
-                  os.kill(int(f.read().split()[0]), signal.SIGHUP)
-          except (OSError, ValueError, IndexError):
-              pass  # PgBouncer is not running: it reads the file when it starts
+          # Every PgBouncer process of the pooler: pgbouncer.pid, pgbouncer-2.pid, ...
+          pid_file = CONF['pgbouncer_pid']
+          for path in [pid_file] + sorted(glob.glob(pid_file[:-len('.pid')] + '-*.pid')):
+              try:
+                  with open(path) as f:
+                      os.kill(int(f.read().split()[0]), signal.SIGHUP)
+              except (OSError, ValueError, IndexError):
+                  pass  # not running: it reads the file when it starts
 
       def read_here(me):
           # This node runs as a replica: the read databases may point at it. The leader lines are

@@ -4,6 +4,8 @@ import dev.strata.core.env.StackEnvs;
 import dev.strata.core.topology.Instance;
 import dev.strata.core.topology.Kind;
 import dev.strata.ops.component.ComponentContext;
+import dev.strata.ops.pgbouncer.PgBouncerProcesses;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,13 @@ final class PgBouncerExporter extends DetachedServer {
       env.put("PGSSLROOTCERT", context.dir().caFile().toString());
     } else {
       env.put("PGSSLMODE", "disable");
+    }
+    // Several PgBouncer processes: each is asked over its own socket (libpq uses no TLS there).
+    List<Path> sockets = PgBouncerProcesses.of(context).socketDirs();
+    if (!sockets.isEmpty()) {
+      env.put(
+          "STRATA_PGBOUNCER_SOCKETS",
+          String.join("\n", sockets.stream().map(Path::toString).toList()));
     }
     return env;
   }

@@ -8,7 +8,10 @@ package dev.strata.ops.monitor;
  * until it is restarted too, and it has no {@code pgbouncer_up}. The launcher fixes the three
  * without touching the package: it reads the columns PgBouncer has now, reconnects on the next
  * scrape after an error, serves {@code pgbouncer_up} (0 while PgBouncer is down, instead of a
- * failed scrape), and adds the pools' {@code maxwait} (the "clients wait too long" alert).
+ * failed scrape), and adds the pools' {@code maxwait} (the "clients wait too long" alert). For a
+ * pooler of several processes ({@code STRATA_PGBOUNCER_SOCKETS}: their Unix socket folders, one per
+ * line) it asks each process over its own socket — the shared TCP port reaches whichever process
+ * the kernel picks — and labels every series with {@code process}.
  */
 final class PgBouncerExporterLauncher {
   private PgBouncerExporterLauncher() {}
@@ -16,6 +19,7 @@ final class PgBouncerExporterLauncher {
   static final String SCRIPT =
       """
       # Written by Strata: runs Debian's prometheus-pgbouncer-exporter 1.7 against PgBouncer >= 1.8.
+      import os
       import psycopg2
       from prometheus_client.core import GaugeMetricFamily, REGISTRY
       from prometheus_pgbouncer_exporter import cli, collectors
@@ -94,13 +98,53 @@ final class PgBouncerExporterLauncher {
           c.collect = guarded(c.collect)
 
       _real_register = REGISTRY.register
-      _connection = {}
+      SOCKETS = [line for line in os.environ.get('STRATA_PGBOUNCER_SOCKETS', '').splitlines() if line]
+
+
+      class Processes:
+          # One connection per PgBouncer process of a pooler of several.
+          def __init__(self, user, port):
+              self.members = [(str(k), Reconnecting(user, port, d))
+                              for k, d in enumerate(SOCKETS, start=1)]
+
+          def close(self):
+              for _, c in self.members:
+                  c.close()
+
+
+      def per_process(collect):
+          # Runs a collector against each process and merges its families, each sample labelled
+          # with its process: one series per process, as for any other multi-instance target.
+          def run(self):
+              connections = self.connection
+              if not isinstance(connections, Processes):
+                  return list(collect(self))
+              merged = {}
+              try:
+                  for label, c in connections.members:
+                      self.connection = c
+                      for family in collect(self):
+                          family.samples = [s._replace(labels=dict(s.labels, process=label))
+                                            for s in family.samples]
+                          if family.name in merged:
+                              merged[family.name].samples.extend(family.samples)
+                          else:
+                              merged[family.name] = family
+              finally:
+                  self.connection = connections
+              return list(merged.values())
+          return run
+
+
+      for c in (collectors.StatsCollector, collectors.PoolsCollector,
+                collectors.DatabasesCollector, collectors.ListsCollector, UpCollector):
+          c.collect = per_process(c.collect)
 
 
       def connect(user, port, host):
-          _connection['c'] = Reconnecting(user, port, host)
-          _real_register(UpCollector(connection=_connection['c']))
-          return _connection['c']
+          connection = Processes(user, port) if SOCKETS else Reconnecting(user, port, host)
+          _real_register(UpCollector(connection=connection))
+          return connection
 
 
       cli.get_connection = connect

@@ -9,11 +9,11 @@ public final class PgBouncerConfig {
   private PgBouncerConfig() {}
 
   /**
-   * The ini file. PgBouncer reaches PostgreSQL over its Unix socket and authenticates to it with
-   * the client's SCRAM keys (the auth file holds the very verifiers PostgreSQL has).
+   * The {@code [databases]} section of a one-node stack: each database at PostgreSQL's Unix socket.
+   * PgBouncer authenticates to PostgreSQL with the client's SCRAM keys (the auth file holds the
+   * very verifiers PostgreSQL has).
    */
-  public static String renderIni(
-      StrataSpec spec, Path dir, int port, Path pgSocketDir, int pgPort, Path tlsDir) {
+  public static String databases(StrataSpec spec, Path pgSocketDir, int pgPort) {
     StringBuilder databases = new StringBuilder("[databases]\n");
     for (String db : spec.postgres().databases()) {
       databases
@@ -26,15 +26,23 @@ public final class PgBouncerConfig {
           .append(db)
           .append('\n');
     }
-    return renderIni(spec, dir, port, tlsDir, databases.toString());
+    return databases.toString();
   }
 
   /**
-   * The ini file with {@code databases} as its databases part: a {@code [databases]} section, or an
-   * {@code %include} of a file that has one (a highly available stack's, rewritten on failover).
+   * The ini file of process {@code k} of {@code processes}, with {@code databases} as its databases
+   * part: a {@code [databases]} section, or an {@code %include} of a file that has one (a highly
+   * available stack's, rewritten on failover). Each process has its own log, pid file and socket
+   * folder, its share of the pool, and the lines that let it share the port.
    */
   public static String renderIni(
-      StrataSpec spec, Path dir, int port, Path tlsDir, String databases) {
+      StrataSpec spec,
+      int port,
+      Path tlsDir,
+      String databases,
+      PgBouncerProcesses processes,
+      int k) {
+    Path dir = processes.dir();
     StringBuilder ini =
         new StringBuilder(
             "; Written by strata up from strata.yaml; changes here are overwritten.\n");
@@ -42,16 +50,19 @@ public final class PgBouncerConfig {
     ini.append("\n[pgbouncer]\n");
     line(ini, "listen_addr", spec.security().bind());
     line(ini, "listen_port", Integer.toString(port));
-    line(ini, "unix_socket_dir", "");
+    line(ini, "unix_socket_dir", processes.count() == 1 ? "" : processes.socketDir(k).toString());
     line(ini, "auth_type", "scram-sha-256");
     line(ini, "auth_file", dir.resolve("userlist.txt").toString());
     line(ini, "pool_mode", spec.pooler().mode());
-    line(ini, "default_pool_size", Integer.toString(spec.pooler().defaultPoolSize()));
+    line(
+        ini,
+        "default_pool_size",
+        Integer.toString(processes.poolSize(spec.pooler().defaultPoolSize())));
     line(ini, "max_client_conn", Integer.toString(spec.pooler().maxClientConn()));
     line(ini, "stats_users", spec.security().monitorRole());
     line(ini, "ignore_startup_parameters", "extra_float_digits,options");
-    line(ini, "logfile", dir.resolve("pgbouncer.log").toString());
-    line(ini, "pidfile", dir.resolve("pgbouncer.pid").toString());
+    line(ini, "logfile", processes.log(k).toString());
+    line(ini, "pidfile", processes.pidFile(k).toString());
     line(ini, "log_connections", "1");
     line(ini, "log_disconnections", "1");
     if (spec.security().tls()) {
@@ -61,6 +72,7 @@ public final class PgBouncerConfig {
       line(ini, "client_tls_ca_file", tlsDir.resolve("ca.crt").toString());
       line(ini, "client_tls_protocols", "secure");
     }
+    ini.append(processes.settings(k));
     return ini.toString();
   }
 

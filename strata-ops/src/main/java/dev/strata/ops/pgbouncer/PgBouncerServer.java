@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -37,7 +38,8 @@ public final class PgBouncerServer implements Component {
   private final Path binary;
   private final Path dir;
   private final RunAs runAs;
-  private final Supplier<String> ini;
+  private final IntFunction<String> ini;
+  private final PgBouncerProcesses processes;
   private final Supplier<Map<String, String>> verifiers;
   private final Psql psql;
   private final Supplier<PgEndpoint> healthEndpoint;
@@ -64,22 +66,20 @@ public final class PgBouncerServer implements Component {
     this.postgresIds = context.topology().of(Kind.POSTGRES).stream().map(Instance::id).toList();
     this.highlyAvailable = spec.postgres().highlyAvailable();
     this.databasesIni = () -> PoolerTargets.render(context, spec.postgres().databases());
+    this.processes = PgBouncerProcesses.of(context);
+    String databases =
+        highlyAvailable
+            ? PoolerTargets.include(dir)
+            : PgBouncerConfig.databases(spec, context.socketDir(), postgres.port());
     this.ini =
-        () ->
-            (highlyAvailable
-                    ? PgBouncerConfig.renderIni(
-                        spec, dir, instance.port(), context.tlsDir(), PoolerTargets.include(dir))
-                    : PgBouncerConfig.renderIni(
-                        spec,
-                        dir,
-                        instance.port(),
-                        context.socketDir(),
-                        postgres.port(),
-                        context.tlsDir()))
+        k ->
+            PgBouncerConfig.renderIni(
+                    spec, instance.port(), context.tlsDir(), databases, processes, k)
                 + PgBouncerBinary.iniSettings(binary)
                 // After a failed connect PgBouncer waits this long before the next (15 s by
                 // default): a failover would keep clients waiting for that long after it is over.
-                + (highlyAvailable ? "server_login_retry = 1\n" : "");
+                + (highlyAvailable ? "server_login_retry = 1\n" : "")
+                + processes.peers(instance.port());
     this.verifiers = verifiers;
     this.psql = new Psql(context.tools().pgBinDir());
     this.healthEndpoint = healthEndpoint;
@@ -95,22 +95,34 @@ public final class PgBouncerServer implements Component {
     return postgresIds;
   }
 
+  /** The log of the first process; a pooler of several has one per process beside it. */
   @Override
   public Path log() {
-    return dir.resolve("pgbouncer.log");
+    return processes.log(1);
   }
 
-  private Path iniFile() {
-    return dir.resolve("pgbouncer.ini");
-  }
-
-  private PidFile pidFile() {
-    return new PidFile(dir.resolve("pgbouncer.pid"), "pgbouncer");
-  }
-
+  /**
+   * The first process, while every process the pooler was started with runs: one that is gone makes
+   * the pooler not running, so that {@code up} and the agent start it again.
+   */
   @Override
   public Optional<ProcessHandle> process() {
-    return pidFile().process();
+    Optional<ProcessHandle> first = processes.pid(1).process();
+    if (first.isPresent()) {
+      for (int k = 2; k <= liveCount().orElse(processes.count()); k++) {
+        if (processes.pid(k).process().isEmpty()) {
+          return Optional.empty();
+        }
+      }
+    }
+    return first;
+  }
+
+  /** How many processes the running pooler was started with, from its listener file. */
+  private Optional<Integer> liveCount() {
+    return listenerFile(dir)
+        .read()
+        .map(l -> l.contains(" x") ? Integer.parseInt(l.substring(l.indexOf(" x") + 2)) : 1);
   }
 
   /** The port the running PgBouncer of {@code folder} listens on; empty when it is not running. */
@@ -126,7 +138,11 @@ public final class PgBouncerServer implements Component {
   @Override
   public boolean render() {
     ConfigFiles.createDirectories(dir);
-    boolean changed = ConfigFiles.write(iniFile(), ini.get(), "rw-------");
+    boolean changed = false;
+    for (int k = 1; k <= processes.count(); k++) {
+      changed |= ConfigFiles.write(processes.ini(k), ini.apply(k), "rw-------");
+    }
+    processes.createSocketDirs();
     if (highlyAvailable) {
       // The leader as the cluster reports it now; its Patroni callback rewrites it on failover.
       changed |=
@@ -138,42 +154,86 @@ public final class PgBouncerServer implements Component {
             PgBouncerConfig.renderUserlist(verifiers.get()),
             "rw-------");
     runAs.give(dir);
+    processes.socketDirs().forEach(runAs::give);
     return changed;
   }
 
   @Override
   public boolean start() {
     boolean changed = render();
-    if (process().filter(p -> !PgBouncerBinary.runs(p, binary)).isPresent()) {
+    if (processes.pid(1).process().filter(p -> !PgBouncerBinary.runs(p, binary)).isPresent()) {
       stop(); // another PgBouncer (e.g. 1.18 before a newer one was built) would ignore the ini
     }
+    stopProcessesPastCount();
     if (running()) {
       if (changed) {
         reload();
       }
       return false;
     }
+    // None runs, or some process of several is gone: start what is missing beside the others.
+    boolean startsFirst = processes.pid(1).process().isEmpty();
     long logStart = Logs.size(log());
-    Exec.Result r = runAs.exec(PgBouncerBinary.startCommand(binary, iniFile())).run();
-    if (!r.ok() || !Wait.until(this::healthy, Duration.ofSeconds(30))) {
-      String why = r.ok() ? "it does not answer queries" : r.describeFailure();
+    if (!startsFirst && changed) {
+      reload();
+    }
+    for (int k = 1; k <= processes.count(); k++) {
+      if (processes.pid(k).process().isEmpty()) {
+        startProcess(k);
+      }
+    }
+    if (!Wait.until(this::healthy, Duration.ofSeconds(30))) {
       stop();
       throw Logs.startFailure(
-          "PgBouncer", why, log(), logStart, "fix the cause above and run strata up again");
+          "PgBouncer",
+          "it does not answer queries",
+          log(),
+          logStart,
+          "fix the cause above and run strata up again");
     }
-    listenerFile(dir).write(wantedListener());
-    return true;
+    if (startsFirst) {
+      listenerFile(dir).write(wantedListener());
+    }
+    return startsFirst;
+  }
+
+  private void startProcess(int k) {
+    long logStart = Logs.size(processes.log(k));
+    Exec.Result r = runAs.exec(PgBouncerBinary.startCommand(binary, processes.ini(k))).run();
+    if (!r.ok()) {
+      stop();
+      throw Logs.startFailure(
+          processes.count() == 1 ? "PgBouncer" : "PgBouncer process " + k,
+          r.describeFailure(),
+          processes.log(k),
+          logStart,
+          "fix the cause above and run strata up again");
+    }
+  }
+
+  /** Stops the processes a larger {@code pooler.processes} left running. */
+  private void stopProcessesPastCount() {
+    List<PidFile> all = processes.allPidFiles();
+    all.subList(Math.min(processes.count(), all.size()), all.size())
+        .forEach(p -> p.terminate(Duration.ofSeconds(10)));
   }
 
   @Override
   public void reload() {
-    process().ifPresent(p -> Exec.of("kill", "-HUP", Long.toString(p.pid())).check());
+    for (int k = 1; k <= processes.count(); k++) {
+      processes
+          .pid(k)
+          .process()
+          .ifPresent(p -> Exec.of("kill", "-HUP", Long.toString(p.pid())).check());
+    }
   }
 
   /** Whether a query as the app role through PgBouncer succeeds. */
   @Override
   public boolean healthy() {
-    return running() && psql.through(healthEndpoint(), "SELECT 1").run().ok();
+    return running()
+        && processes.ordinals().allMatch(k -> processes.pid(k).process().isPresent())
+        && psql.through(healthEndpoint(), "SELECT 1").run().ok();
   }
 
   /**
@@ -189,30 +249,60 @@ public final class PgBouncerServer implements Component {
     return endpoint;
   }
 
-  /** A changed listen address or port: PgBouncer takes those only when it starts. */
+  /**
+   * A changed listen address or port, or a change between one process and several (a process shares
+   * the port only when it was started with {@code so_reuseport}): PgBouncer takes those only when
+   * it starts.
+   */
   @Override
   public List<String> pendingRestart() {
     List<String> pending = new ArrayList<>();
-    listenerFile(dir)
-        .read()
-        .filter(live -> !live.equals(wantedListener()))
-        .ifPresent(
-            live ->
-                pending.add(
-                    "listen_addr:listen_port (security.bind, pooler.port): "
-                        + live
-                        + " -> "
-                        + wantedListener()));
+    Optional<String> live = listenerFile(dir).read();
+    if (live.isEmpty()) {
+      return pending;
+    }
+    String liveAddress = live.get().split(" ")[0];
+    if (!liveAddress.equals(address())) {
+      pending.add(
+          "listen_addr:listen_port (security.bind, pooler.port): "
+              + liveAddress
+              + " -> "
+              + address());
+    }
+    int liveCount = liveCount().orElse(1);
+    if ((liveCount == 1) != (processes.count() == 1)) {
+      pending.add("processes (pooler.processes): " + liveCount + " -> " + processes.count());
+    }
     return pending;
   }
 
-  private String wantedListener() {
+  /** The processes beside the first, when there are several. */
+  @Override
+  public Map<String, String> details() {
+    if (processes.count() == 1 || !running()) {
+      return Map.of();
+    }
+    return Map.of(
+        "processes",
+        processes.count()
+            + " on one port, default_pool_size "
+            + processes.poolSize(spec.pooler().defaultPoolSize())
+            + " each");
+  }
+
+  private String address() {
     return spec.security().bind() + ":" + instance.port();
   }
 
+  /** What the listener file records: the address, and the process count when there are several. */
+  private String wantedListener() {
+    return address() + (processes.count() == 1 ? "" : " x" + processes.count());
+  }
+
+  /** Stops every process, those a larger {@code pooler.processes} left too. */
   @Override
   public void stop() {
-    pidFile().terminate(Duration.ofSeconds(10));
+    processes.allPidFiles().forEach(p -> p.terminate(Duration.ofSeconds(10)));
   }
 
   @Override

@@ -2,9 +2,12 @@ package dev.strata.ops.ha;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.ops.process.Wait;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -74,5 +77,40 @@ class LeaderCallbackTest {
   void a_replica_before_any_leader_wrote_the_file_writes_nothing() throws Exception {
     assertThat(run("postgres-1", "replica")).isZero();
     assertThat(ini()).doesNotExist();
+  }
+
+  @Test
+  void a_new_leader_signals_every_process_of_a_pooler_of_several() throws Exception {
+    List<Process> poolers = new ArrayList<>();
+    try {
+      for (String name : List.of("pgbouncer", "pgbouncer-2")) {
+        // A stand-in that records SIGHUP: what PgBouncer does on one is reload the file.
+        Process p =
+            new ProcessBuilder(
+                    "sh",
+                    "-c",
+                    "trap 'echo hup > "
+                        + dir.resolve(name + ".hup")
+                        + "' HUP;"
+                        // the pid file once the trap is in place, as PgBouncer writes its own
+                        + " echo $$ > "
+                        + dir.resolve(name + ".pid")
+                        + ";"
+                        + " while :; do sleep 0.05; done")
+                .start();
+        poolers.add(p);
+        Path pid = dir.resolve(name + ".pid");
+        assertThat(Wait.until(() -> pid.toFile().length() > 0, Duration.ofSeconds(10))).isTrue();
+      }
+      assertThat(run("postgres-2", "master")).isZero();
+      for (String name : List.of("pgbouncer", "pgbouncer-2")) {
+        Path hup = dir.resolve(name + ".hup");
+        assertThat(Wait.until(() -> Files.exists(hup), Duration.ofSeconds(10)))
+            .as(name + " got SIGHUP")
+            .isTrue();
+      }
+    } finally {
+      poolers.forEach(Process::destroyForcibly);
+    }
   }
 }
