@@ -1,9 +1,13 @@
 package dev.strata.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.strata.core.topology.Kind;
 import dev.strata.ops.process.Exec;
+import dev.strata.ops.stack.Stack;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +83,31 @@ final class BlueprintSupport {
 
   private static String decode(String s) {
     return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * How many PgBouncer processes the stack's pooler runs ({@code pooler.processes}, one per core by
+   * default), from its status details: a pooler of one has none.
+   */
+  static int poolerProcesses(Stack stack) {
+    return stack.status().stream()
+        .filter(s -> s.kind() == Kind.POOLER)
+        .findFirst()
+        .map(s -> s.details().get("processes"))
+        .map(d -> Integer.parseInt(d.split(" ")[0]))
+        .orElse(1);
+  }
+
+  /**
+   * Asserts that {@code perProcess} (one process's {@code default_pool_size}) over {@code
+   * processes} gives the pooler {@code total} server connections per database and role, rounded up
+   * per process.
+   */
+  static void assertPoolTotals(String perProcess, int processes, int total) {
+    int each = Integer.parseInt(perProcess);
+    assertThat(each)
+        .as("default_pool_size of one of %d processes", processes)
+        .isEqualTo((total + processes - 1) / processes);
   }
 
   static String query(Connection c, String sql) throws SQLException {

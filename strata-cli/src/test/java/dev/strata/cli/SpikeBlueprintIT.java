@@ -79,7 +79,9 @@ final class SpikeBlueprintIT {
       }
     }
     assertThat(config).containsEntry("pool_mode", "transaction");
-    assertThat(config).containsEntry("default_pool_size", "20");
+    // 20 in total: each PgBouncer process of the pooler has its share (docs/pooling.md)
+    BlueprintSupport.assertPoolTotals(
+        config.get("default_pool_size"), BlueprintSupport.poolerProcesses(stack), 20);
   }
 
   @Test

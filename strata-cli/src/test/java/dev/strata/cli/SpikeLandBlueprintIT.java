@@ -147,12 +147,14 @@ final class SpikeLandBlueprintIT {
     }
     assertThat(config)
         .containsEntry("pool_mode", "transaction")
-        .containsEntry("default_pool_size", "20")
         .containsEntry("max_client_conn", "1000")
         // PgBouncer 1.21+ keeping prepared statements: why Prisma needs no pgbouncer=true here
         .containsEntry(
             "max_prepared_statements",
             Integer.toString(dev.strata.ops.pgbouncer.PgBouncerBinary.MAX_PREPARED_STATEMENTS));
+    // default_pool_size 20 in total: each PgBouncer process of the pooler has its share
+    BlueprintSupport.assertPoolTotals(
+        config.get("default_pool_size"), BlueprintSupport.poolerProcesses(stack), 20);
     try (Connection c = connect(env.direct())) {
       assertThat(query(c, "select pg_is_in_recovery()")).isEqualTo("f");
     }

@@ -12,6 +12,10 @@ import dev.strata.ops.stack.ComponentStatus;
 import dev.strata.test.StrataStack;
 import dev.strata.test.StrataTest;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +31,10 @@ import org.junit.jupiter.api.Test;
 /**
  * A pooler of two PgBouncer processes on one port ({@code pooler.processes: 2}): the kernel spreads
  * clients over both, a cancel request that lands on the other process is forwarded to the one
- * running the query ({@code [peers]}), and a process that dies is started again beside the other.
+ * running the query ({@code [peers]}), a process that dies is started again beside the other, and
+ * pgbouncer_exporter reports each process.
  */
-@StrataTest(yaml = "pooler:\n  processes: 2\n")
+@StrataTest(yaml = "pooler:\n  processes: 2\nmonitoring:\n  enabled: true\n")
 final class PoolerProcessesIT {
 
   @Test
@@ -105,6 +110,19 @@ final class PoolerProcessesIT {
         Statement st = c.createStatement()) {
       assertThat(st.execute("select 1")).isTrue();
     }
+  }
+
+  @Test
+  void the_exporter_reports_each_process_under_its_own_label(StrataStack stack) throws Exception {
+    String metrics =
+        "http://" + stack.topology().first(Kind.PGBOUNCER_EXPORTER).endpoint() + "/metrics";
+    HttpClient http = HttpClient.newHttpClient();
+    String body =
+        http.send(HttpRequest.newBuilder(URI.create(metrics)).build(), BodyHandlers.ofString())
+            .body();
+    assertThat(body)
+        .contains("pgbouncer_up{process=\"1\"} 1.0", "pgbouncer_up{process=\"2\"} 1.0")
+        .containsPattern("pgbouncer_pool_size\\{database=\"app\",process=\"2\"} 10\\.0");
   }
 
   private static ComponentStatus pooler(StrataStack stack) {

@@ -33,6 +33,13 @@ public final class PgBouncerServer implements Component {
   /** The address and port PgBouncer was started with: a reload does not move its listener. */
   private static final String LISTENING = "listening";
 
+  /**
+   * The signal that stops PgBouncer: SIGINT, a safe shutdown (it stops listening and exits once the
+   * transactions running finish). Since 1.23, SIGTERM waits for every client to disconnect, which
+   * an application's pool or the exporter never does.
+   */
+  private static final String SHUTDOWN = "INT";
+
   private final Instance instance;
   private final StrataSpec spec;
   private final Path binary;
@@ -93,6 +100,17 @@ public final class PgBouncerServer implements Component {
   @Override
   public List<String> dependsOn() {
     return postgresIds;
+  }
+
+  /**
+   * Its port, which must be free before it starts; none while one of its own processes runs (a
+   * pooler missing a process is started beside the ones that hold the port).
+   */
+  @Override
+  public List<PortClaim> ports() {
+    boolean ownProcessRuns =
+        processes.allPidFiles().stream().anyMatch(p -> p.process().isPresent());
+    return ownProcessRuns ? List.of() : Component.super.ports();
   }
 
   /** The log of the first process; a pooler of several has one per process beside it. */
@@ -164,23 +182,34 @@ public final class PgBouncerServer implements Component {
     if (processes.pid(1).process().filter(p -> !PgBouncerBinary.runs(p, binary)).isPresent()) {
       stop(); // another PgBouncer (e.g. 1.18 before a newer one was built) would ignore the ini
     }
-    stopProcessesPastCount();
-    if (running()) {
+    boolean firstRuns = processes.pid(1).process().isPresent();
+    int live = liveCount().orElse(processes.count());
+    if (firstRuns && (live == 1) != (processes.count() == 1)) {
+      // One process and several differ in how the port is bound: pendingRestart says so, and the
+      // pooler keeps running as it was started, every process of it, until then.
       if (changed) {
         reload();
       }
       return false;
     }
-    // None runs, or some process of several is gone: start what is missing beside the others.
-    boolean startsFirst = processes.pid(1).process().isEmpty();
-    long logStart = Logs.size(log());
-    if (!startsFirst && changed) {
-      reload();
+    stopProcessesPastCount();
+    List<Integer> missing =
+        processes.ordinals().filter(k -> processes.pid(k).process().isEmpty()).boxed().toList();
+    if (firstRuns && (changed || !missing.isEmpty())) {
+      reload(); // the running processes learn the new peers and settings
     }
-    for (int k = 1; k <= processes.count(); k++) {
-      if (processes.pid(k).process().isEmpty()) {
-        startProcess(k);
+    long logStart = Logs.size(log());
+    for (int k : missing) {
+      startProcess(k);
+      if (k == 1) {
+        listenerFile(dir).write(wantedListener()); // how it was started, before any health check
       }
+    }
+    if (firstRuns && live != processes.count()) {
+      recordCount();
+    }
+    if (missing.isEmpty()) {
+      return false;
     }
     if (!Wait.until(this::healthy, Duration.ofSeconds(30))) {
       stop();
@@ -191,10 +220,19 @@ public final class PgBouncerServer implements Component {
           logStart,
           "fix the cause above and run strata up again");
     }
-    if (startsFirst) {
-      listenerFile(dir).write(wantedListener());
-    }
-    return startsFirst;
+    return !firstRuns;
+  }
+
+  /** Keeps the live address in the listener file and records the new process count. */
+  private void recordCount() {
+    listenerFile(dir)
+        .read()
+        .ifPresent(
+            l ->
+                listenerFile(dir)
+                    .write(
+                        l.split(" ")[0]
+                            + (processes.count() == 1 ? "" : " x" + processes.count())));
   }
 
   private void startProcess(int k) {
@@ -215,16 +253,13 @@ public final class PgBouncerServer implements Component {
   private void stopProcessesPastCount() {
     List<PidFile> all = processes.allPidFiles();
     all.subList(Math.min(processes.count(), all.size()), all.size())
-        .forEach(p -> p.terminate(Duration.ofSeconds(10)));
+        .forEach(p -> p.terminate(SHUTDOWN, Duration.ofSeconds(10)));
   }
 
   @Override
   public void reload() {
-    for (int k = 1; k <= processes.count(); k++) {
-      processes
-          .pid(k)
-          .process()
-          .ifPresent(p -> Exec.of("kill", "-HUP", Long.toString(p.pid())).check());
+    for (PidFile pid : processes.allPidFiles()) {
+      pid.process().ifPresent(p -> Exec.of("kill", "-HUP", Long.toString(p.pid())).check());
     }
   }
 
@@ -302,7 +337,7 @@ public final class PgBouncerServer implements Component {
   /** Stops every process, those a larger {@code pooler.processes} left too. */
   @Override
   public void stop() {
-    processes.allPidFiles().forEach(p -> p.terminate(Duration.ofSeconds(10)));
+    processes.allPidFiles().forEach(p -> p.terminate(SHUTDOWN, Duration.ofSeconds(10)));
   }
 
   @Override

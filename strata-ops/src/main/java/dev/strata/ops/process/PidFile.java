@@ -54,12 +54,26 @@ public record PidFile(Path file, String commandName) {
    * @return whether it had to be killed
    */
   public boolean terminate(Duration grace) {
+    return terminate("TERM", grace);
+  }
+
+  /**
+   * Sends {@code signal} ({@code INT}, {@code TERM}: a server's own choice of shutdown) and waits
+   * for the process to exit; SIGKILL after {@code grace}.
+   *
+   * @return whether it had to be killed
+   */
+  public boolean terminate(String signal, Duration grace) {
     Optional<ProcessHandle> process = process();
     if (process.isEmpty()) {
       return false;
     }
     ProcessHandle p = process.get();
-    p.destroy();
+    if (signal.equals("TERM")) {
+      p.destroy();
+    } else {
+      Exec.of("kill", "-" + signal, Long.toString(p.pid())).run();
+    }
     if (Wait.until(() -> !running(p), grace)) {
       return false;
     }
