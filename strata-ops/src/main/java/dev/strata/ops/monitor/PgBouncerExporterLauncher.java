@@ -59,15 +59,20 @@ final class PgBouncerExporterLauncher {
 
 
       class UpCollector(collectors.PgBouncerCollector):
+          # Runs first in a scrape. A connection to a PgBouncer that has restarted since the last
+          # scrape fails once: reconnect and ask again before calling it down, so that up says
+          # whether PgBouncer answers now and the other collectors get the new connection.
           def collect(self):
-              up = 1
-              try:
-                  with self.connection.cursor() as cursor:
-                      cursor.execute('SHOW VERSION;')
-                      cursor.fetchall()
-              except psycopg2.Error:
-                  self.connection.drop()
-                  up = 0
+              up = 0
+              for _ in range(2):
+                  try:
+                      with self.connection.cursor() as cursor:
+                          cursor.execute('SHOW VERSION;')
+                          cursor.fetchall()
+                      up = 1
+                      break
+                  except psycopg2.Error:
+                      self.connection.drop()
               yield GaugeMetricFamily('pgbouncer_up', 'Whether PgBouncer answered this scrape', value=up)
 
 
